@@ -1,0 +1,1 @@
+"""One module per subcommand (or group). Each defines ``register(cli)``; adding a command is one file."""

@@ -1,0 +1,80 @@
+"""Process start: migrate, seed the demo registry, start feeds, detection, workflow jobs and the web server."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from models.accounts import Role, User
+from models.config import AppConfig
+from models.context import AppContext
+from models.migrate import upgrade
+from models.registry import MonitoringPoint
+from models.security import add_user, create_token, generate_password
+
+log = logging.getLogger(__name__)
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def prepare(config: AppConfig, echo=print) -> AppContext:
+    """Open the database, migrate it and import the seed registry when it is empty."""
+    ctx = AppContext.from_config(config)
+    echo("• 数据库迁移 / migrating database …")
+    upgrade(ctx.engine)
+    with ctx.sessions() as session:
+        empty = session.scalar(select(func.count()).select_from(MonitoringPoint)) == 0
+    if empty and config.registry_seed_dir:
+        from models.registry_io import import_registry
+
+        seed = config.path(config.registry_seed_dir)
+        echo(f"• 导入点位登记 / importing registry from {seed} …")
+        import_registry(ctx.sessions, seed, progress=True)
+    return ctx
+
+
+def first_start_credentials(ctx: AppContext, echo=print) -> dict[str, str]:
+    """Create the first admin (one-time password, printed once) and the wall token if missing."""
+    out: dict[str, str] = {}
+    data = ctx.config.data_path
+    token_file = data / "wall_token"
+    with ctx.sessions.begin() as session:
+        has_admin = session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN.value))
+        if not has_admin:
+            password = generate_password()
+            add_user(session, "admin", password, Role.ADMIN.value, display_name="系统管理员",
+                     must_change_password=True)
+            out["admin_password"] = password
+        if not token_file.exists():
+            token, _ = create_token(session, Role.WALL.value, name="wall (first start)", days=None)
+            _write_private(token_file, token)
+    out["wall_token"] = token_file.read_text(encoding="utf-8").strip()
+    return out
+
+
+def start_services(ctx: AppContext) -> None:
+    """Start the embedded pipeline: camera feeds → detection → workflow jobs (all in this process)."""
+    from feeds.service import start_feeds
+    from models.detection.service import start_detection
+    from models.workflow.service import start_workflow_jobs
+
+    start_workflow_jobs(ctx)
+    start_detection(ctx)
+    start_feeds(ctx)
+
+
+def serve(ctx: AppContext, host: str, port: int) -> None:
+    """Serve the Dash/Flask app with the embedded WSGI server until interrupted."""
+    from waitress import serve as waitress_serve
+
+    from dashboard.app import create_app
+
+    app = create_app(ctx)
+    waitress_serve(app.server, host=host, port=port, threads=ctx.config.server.threads, ident="CivicWatch")

@@ -1,0 +1,300 @@
+"""Who is asking, and may they? Sessions (Flask-Login), bearer tokens, and the server-side role gate.
+
+Deny by default:
+- pages: a Dash page declares its roles with ``allow_page(path, roles)``; any other path needs a login;
+- Dash callbacks: each page declares the id prefix of its callback outputs with
+  ``allow_callbacks(prefix, roles)``; a callback whose outputs match no prefix is refused;
+- API routes: a view carries ``@require_roles(...)`` or ``@public``; one with neither is refused.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import wraps
+from pathlib import Path
+from typing import Callable, Iterable
+
+import flask
+from flask import abort, g, jsonify, request, session
+from flask_login import LoginManager, current_user
+
+from models.accounts import Role, User
+from models.context import AppContext
+from models.security import resolve_token
+
+ALL_ROLES = frozenset(r.value for r in Role)
+STAFF = frozenset({Role.ADMIN.value, Role.SUPERVISOR.value})
+PUBLIC = frozenset({"anonymous"})
+
+# path prefix → roles; "anonymous" means no login needed
+_page_rules: dict[str, frozenset[str]] = {}
+_callback_rules: dict[str, frozenset[str]] = {}
+# paths anyone may fetch (static files of Dash and the public pages)
+_PUBLIC_PREFIXES = ("/_dash-component-suites/", "/_dash-layout", "/_dash-dependencies", "/assets/",
+                    "/_favicon.ico", "/healthz", "/login", "/logout", "/_reload-hash")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: a logged-in user or an API/wall/edge token."""
+
+    kind: str  # "user" | "token" | "anonymous"
+    name: str
+    role: str
+    unit_id: int | None = None
+    id: int | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF
+
+
+ANONYMOUS = Principal("anonymous", "anonymous", "anonymous")
+
+
+def allow_page(path: str, roles: Iterable[str]) -> None:
+    """Declare who may open the page at ``path`` (exact path or prefix ending in '/')."""
+    _page_rules[path] = frozenset(roles)
+
+
+def allow_callbacks(prefix: str, roles: Iterable[str]) -> None:
+    """Declare who may trigger Dash callbacks whose output ids start with ``prefix``."""
+    _callback_rules[prefix] = frozenset(roles)
+
+
+def callback_rules() -> dict[str, frozenset[str]]:
+    return dict(_callback_rules)
+
+
+def page_rules() -> dict[str, frozenset[str]]:
+    return dict(_page_rules)
+
+
+def public(view: Callable) -> Callable:
+    """Mark an API view as open to anyone (it must validate its own input)."""
+    view._civicwatch_roles = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def require_roles(*roles: str) -> Callable[[Callable], Callable]:
+    """Mark an API view as open to the given roles only (checked before the view runs)."""
+    allowed = frozenset(roles)
+    unknown = allowed - ALL_ROLES
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+
+    def deco(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            p = current_principal()
+            if p.kind == "anonymous":
+                abort(401)
+            if p.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper._civicwatch_roles = allowed  # type: ignore[attr-defined]
+        return wrapper
+
+    return deco
+
+
+def current_principal() -> Principal:
+    return getattr(g, "principal", ANONYMOUS)
+
+
+def _secret_key(ctx: AppContext) -> str:
+    env_name = ctx.config.auth.secret_key_env
+    key = os.environ.get(env_name)
+    if key:
+        return key
+    path = Path(ctx.config.data_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+class _TokenCache:
+    """Short-lived cache of resolved tokens so 50 wall screens do not query the database every tick."""
+
+    def __init__(self, ttl_s: float = 10.0):
+        self.ttl_s = ttl_s
+        self._items: dict[str, tuple[float, Principal | None]] = {}
+
+    def get(self, ctx: AppContext, token: str) -> Principal | None:
+        now = time.monotonic()
+        hit = self._items.get(token)
+        if hit and now - hit[0] < self.ttl_s:
+            return hit[1]
+        with ctx.sessions() as s:
+            row = resolve_token(s, token)
+            p = None if row is None else Principal("token", row.name or row.prefix, row.role, row.unit_id, row.id)
+        if len(self._items) > 10_000:
+            self._items.clear()
+        self._items[token] = (now, p)
+        return p
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+token_cache = _TokenCache()
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return None
+
+
+def _identify(ctx: AppContext) -> Principal:
+    token = _bearer()
+    if token:
+        return token_cache.get(ctx, token) or ANONYMOUS
+    if request.args.get("token") and request.method == "GET":
+        p = token_cache.get(ctx, request.args["token"])
+        if p is not None and p.role == Role.WALL.value:
+            session["wall_token"] = request.args["token"]
+            session.permanent = True
+            return p
+    if session.get("wall_token"):
+        p = token_cache.get(ctx, session["wall_token"])
+        if p is not None:
+            return p
+        session.pop("wall_token", None)
+    if current_user.is_authenticated:
+        u = current_user
+        return Principal("user", u.username, u.role, u.unit_id, u.id)
+    return ANONYMOUS
+
+
+def _match(rules: dict[str, frozenset[str]], key: str) -> frozenset[str] | None:
+    best = None
+    for prefix, roles in rules.items():
+        if key == prefix or (prefix.endswith("/") and key.startswith(prefix)) or (
+            not prefix.startswith("/") and key.startswith(prefix)
+        ):
+            if best is None or len(prefix) > len(best[0]):
+                best = (prefix, roles)
+    return None if best is None else best[1]
+
+
+def _callback_outputs() -> list[str]:
+    try:
+        body = request.get_json(silent=True) or {}
+    except Exception:  # noqa: BLE001
+        return []
+    outputs = body.get("outputs")
+    items = outputs if isinstance(outputs, list) else [outputs] if outputs else []
+    ids = []
+    for item in items:
+        if isinstance(item, dict):
+            cid = item.get("id")
+            ids.append(cid if isinstance(cid, str) else json.dumps(cid, sort_keys=True))
+    if not ids and isinstance(body.get("output"), str):
+        ids = [body["output"].lstrip(".").split(".")[0]]
+    return ids
+
+
+def _deny(p: Principal, api: bool):
+    if p.kind == "anonymous" and not api:
+        return flask.redirect("/login?next=" + request.full_path.rstrip("?"))
+    return (jsonify(error="unauthorized" if p.kind == "anonymous" else "forbidden"),
+            401 if p.kind == "anonymous" else 403)
+
+
+def _gate(ctx: AppContext):
+    p = _identify(ctx)
+    g.principal = p
+    path = request.path
+    if path.startswith(_PUBLIC_PREFIXES):
+        return None
+    if path == "/_dash-update-component":
+        outputs = _callback_outputs()
+        if not outputs:
+            return _deny(p, True)
+        for out in outputs:
+            roles = _match(_callback_rules, out)
+            if roles is None or not ("anonymous" in roles or p.role in roles):
+                return _deny(p, True)
+        return None
+    if path.startswith(("/api/", "/open311/")):
+        view = flask.current_app.view_functions.get(request.endpoint or "")
+        roles = getattr(view, "_civicwatch_roles", None)
+        if view is None:
+            return None  # 404 follows
+        if roles is None:
+            return _deny(p, True)
+        if "anonymous" in roles:
+            return None
+        if p.kind == "anonymous":
+            return _deny(p, True)
+        return None if p.role in roles else _deny(p, True)
+    roles = _match(_page_rules, path)
+    if roles is None:
+        roles = STAFF | {Role.VIEWER.value, Role.UNIT.value}  # an undeclared page needs a login
+    if "anonymous" in roles or p.role in roles:
+        return None
+    return _deny(p, False)
+
+
+class _LoginUser:
+    """Flask-Login's view of a :class:`User` row."""
+
+    def __init__(self, row: User):
+        self.id = row.id
+        self.username = row.username
+        self.role = row.role
+        self.unit_id = row.unit_id
+        self.display_name = row.display_name or row.username
+        self.is_authenticated = True
+        self.is_active = row.active
+        self.is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+def init_access(server: flask.Flask, ctx: AppContext) -> None:
+    """Install the session, Flask-Login and the role gate on ``server``."""
+    server.secret_key = _secret_key(ctx)
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=ctx.config.auth.session_hours),
+    )
+    manager = LoginManager()
+    manager.init_app(server)
+
+    @manager.user_loader
+    def load_user(user_id: str):
+        with ctx.sessions() as s:
+            row = s.get(User, int(user_id)) if user_id.isdigit() else None
+            return _LoginUser(row) if row is not None and row.active else None
+
+    @server.before_request
+    def gate():
+        return _gate(ctx)
+
+    @server.after_request
+    def security_headers(resp: flask.Response):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        return resp
+
+
+def login_principal(row: User) -> None:
+    """Log ``row`` in for this browser session (used by the login page)."""
+    from flask_login import login_user
+
+    session.permanent = True
+    login_user(_LoginUser(row))

@@ -1,0 +1,59 @@
+"""The one Flask server with the Dash pages and the JSON API."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+import dash
+import flask
+from flask import jsonify
+
+from models.context import AppContext
+
+from . import api
+from .access import init_access
+from .health import health_report
+
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+
+
+def _register_blueprints(server: flask.Flask) -> None:
+    for mod in sorted(pkgutil.iter_modules(api.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{api.__name__}.{mod.name}")
+        bp = getattr(module, "blueprint", None)
+        if bp is not None:
+            server.register_blueprint(bp)
+
+
+def create_app(ctx: AppContext) -> dash.Dash:
+    """Build the Dash app on a Flask server bound to ``ctx`` (config, database, live status)."""
+    server = flask.Flask("civicwatch", static_folder=None)
+    server.config["CIVICWATCH"] = ctx
+    server.config["MAX_CONTENT_LENGTH"] = 12 * 1024 * 1024  # uploads: 10 MB of image + form overhead
+    init_access(server, ctx)
+    app = dash.Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder=str(Path(__file__).with_name("pages")),
+        assets_folder=str(ASSETS_DIR / "web"),
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        title="漳州精神文明建设平台",
+        update_title=None,
+    )
+    app.layout = dash.page_container
+
+    @server.get("/healthz")
+    def healthz():
+        report = health_report(ctx)
+        return jsonify(report), (200 if report["status"] == "ok" else 503)
+
+    _register_blueprints(server)
+    return app
+
+
+def current_ctx() -> AppContext:
+    """The AppContext of the app serving the current request."""
+    return flask.current_app.config["CIVICWATCH"]
