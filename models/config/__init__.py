@@ -18,6 +18,7 @@ from .base import Section
 from .database import DatabaseConfig
 from .detection import DetectionConfig, OnnxDetectorConfig
 from .feeds import BackoffConfig, CameraSource, FeedsConfig, HealthConfig, SimulatorConfig
+from .reporting import EdgeConfig, RateLimitConfig, ReportingConfig
 from .server import ServerConfig
 from .wall import ScaleConfig, WallConfig
 from .workflow import DemoResponders, DocumentNames, ScoreWeights, WorkflowConfig
@@ -27,7 +28,7 @@ __all__ = [
     "AppConfig", "ConfigError", "load_config", "parse_config", "AuthConfig", "BackoffConfig", "CameraSource",
     "DatabaseConfig", "DetectionConfig", "DemoResponders", "DocumentNames", "FeedsConfig", "HealthConfig",
     "OnnxDetectorConfig", "ScaleConfig", "ScoreWeights", "ServerConfig", "SimulatorConfig", "WallConfig",
-    "WorkflowConfig",
+    "WorkflowConfig", "ReportingConfig", "RateLimitConfig", "EdgeConfig",
 ]
 
 ENV_CONFIG = "CIVICWATCH_CONFIG"
@@ -54,6 +55,7 @@ class AppConfig(Section):
     workflow: WorkflowConfig = Field(default_factory=WorkflowConfig)
     wall: WallConfig = Field(default_factory=WallConfig)
     scale: ScaleConfig = Field(default_factory=ScaleConfig)
+    reporting: ReportingConfig = Field(default_factory=ReportingConfig)
 
     # Set by load_config: the directory relative paths are resolved against.
     base_dir: str = Field(".", exclude=True, description="(internal) directory of the config file.")

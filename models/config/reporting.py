@@ -1,0 +1,61 @@
+"""Citizen reporting (随手拍), the Open311 API and AI edge-device ingestion."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .base import Section
+
+
+class RateLimitConfig(Section):
+    """Abuse control for public submissions (a sliding window per client address and per phone)."""
+
+    backend: Literal["memory", "redis"] = Field(
+        "memory", description="`memory` (one process) or `redis` (shared by every web process)."
+    )
+    redis_url: str | None = Field(None, description="Redis URL when `backend: redis` (e.g. redis://127.0.0.1:6379/0).")
+    per_address: int = Field(10, ge=1, description="Reports accepted per client address per window.")
+    address_window_s: float = Field(3600, gt=0, description="Window of the per-address limit (seconds).")
+    per_phone: int = Field(5, ge=1, description="Reports accepted per phone number per window.")
+    phone_window_s: float = Field(86400, gt=0, description="Window of the per-phone limit (seconds).")
+    trust_forwarded_for: bool = Field(
+        False, description="Take the client address from X-Forwarded-For (only behind a trusted reverse proxy)."
+    )
+
+
+class EdgeConfig(Section):
+    """AI edge devices that push alarms to `POST /api/v1/events`."""
+
+    type_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="Vendor alarm class → problem type code or Chinese name (e.g. `garbage: 暴露垃圾`).",
+    )
+    min_score: float = Field(0.0, ge=0, le=1, description="Alarms scoring below this are refused (422).")
+    require_image: bool = Field(True, description="An alarm must carry an image (base64 or multipart).")
+    dedup_iou: float = Field(
+        0.1, gt=0, le=1, description="Boxes overlapping at least this much (IoU) join the open case of the same "
+        "camera, zone and type instead of opening a new one.",
+    )
+
+
+class ReportingConfig(Section):
+    """随手拍 public form, Open311 GeoReport v2 and edge ingestion."""
+
+    max_photos: int = Field(3, ge=0, le=10, description="Photos per citizen report.")
+    max_description: int = Field(1000, ge=10, description="Longest description accepted (characters).")
+    duplicate_radius_m: float = Field(
+        250, ge=0, description="Open cases of the same type this close are offered as duplicates to follow."
+    )
+    area_bbox: list[float] = Field(
+        default_factory=lambda: [116.85, 23.45, 118.30, 25.30],
+        min_length=4, max_length=4,
+        description="Reports must lie in this GCJ-02 box: min_lon, min_lat, max_lon, max_lat (default: 漳州市).",
+    )
+    open311_api_key_env: str | None = Field(
+        None,
+        description="Environment variable holding the Open311 `api_key` required for POST; unset = no key needed.",
+    )
+    open311_jurisdiction: str = Field("zhangzhou", description="Open311 `jurisdiction_id` of this server.")
+    rate_limit: RateLimitConfig = Field(default_factory=RateLimitConfig)
+    edge: EdgeConfig = Field(default_factory=EdgeConfig)
