@@ -8,9 +8,11 @@ Deny by default:
 """
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -72,6 +74,15 @@ def callback_rules() -> dict[str, frozenset[str]]:
 
 def page_rules() -> dict[str, frozenset[str]]:
     return dict(_page_rules)
+
+
+LOGGED_IN = STAFF | {Role.VIEWER.value, Role.UNIT.value}
+
+
+def page_roles(path: str) -> frozenset[str]:
+    """The roles that may open ``path`` (an undeclared page needs any login of a person)."""
+    roles = _match(_page_rules, path)
+    return LOGGED_IN if roles is None else roles
 
 
 def public(view: Callable) -> Callable:
@@ -171,15 +182,27 @@ def _identify(ctx: AppContext) -> Principal:
             return p
         session.pop("wall_token", None)
     if current_user.is_authenticated:
+        login_at = session.get("login_at")
+        max_age = ctx.config.auth.session_hours * 3600
+        if not isinstance(login_at, (int, float)) or time.time() - login_at > max_age:
+            from flask_login import logout_user
+
+            logout_user()
+            session.pop("login_at", None)
+            return ANONYMOUS
         u = current_user
         return Principal("user", u.username, u.role, u.unit_id, u.id)
     return ANONYMOUS
 
 
+# paths a user who must change the password may still use
+_PASSWORD_CHANGE_PATHS = ("/password", "/logout", "/login")
+
+
 def _match(rules: dict[str, frozenset[str]], key: str) -> frozenset[str] | None:
     best = None
     for prefix, roles in rules.items():
-        if key == prefix or (prefix.endswith("/") and key.startswith(prefix)) or (
+        if key == prefix or (prefix.endswith("/") and prefix != "/" and key.startswith(prefix)) or (
             not prefix.startswith("/") and key.startswith(prefix)
         ):
             if best is None or len(prefix) > len(best[0]):
@@ -204,6 +227,20 @@ def _callback_outputs() -> list[str]:
     return ids
 
 
+_PAGES_CONTENT = "_pages_content"
+_PAGES_OUTPUTS = frozenset({_PAGES_CONTENT, "_pages_store"})
+
+
+def _routing_pathname() -> str | None:
+    """The pathname Dash's page-routing callback is asked to render (from its inputs)."""
+    body = request.get_json(silent=True) or {}
+    for item in body.get("inputs") or []:
+        if isinstance(item, dict) and item.get("id") == "_pages_location" and item.get("property") == "pathname":
+            value = item.get("value")
+            return value if isinstance(value, str) else "/"
+    return None
+
+
 def _deny(p: Principal, api: bool):
     if p.kind == "anonymous" and not api:
         return flask.redirect("/login?next=" + request.full_path.rstrip("?"))
@@ -217,10 +254,24 @@ def _gate(ctx: AppContext):
     path = request.path
     if path.startswith(_PUBLIC_PREFIXES):
         return None
+    if p.kind == "user" and getattr(current_user, "must_change_password", False) and \
+            not path.startswith(_PASSWORD_CHANGE_PATHS):
+        if path.startswith(("/api/", "/_dash-")):
+            return jsonify(error="password change required"), 403
+        return flask.redirect("/password")
     if path == "/_dash-update-component":
         outputs = _callback_outputs()
         if not outputs:
             return _deny(p, True)
+        if _PAGES_CONTENT in outputs:
+            # Dash's router renders any page's layout: apply that page's rule to the asked-for pathname.
+            if set(outputs) - _PAGES_OUTPUTS:
+                return _deny(p, True)
+            pathname = _routing_pathname()
+            if pathname is None:
+                return _deny(p, True)
+            roles = page_roles(pathname)
+            return None if ("anonymous" in roles or p.role in roles) else _deny(p, True)
         for out in outputs:
             roles = _match(_callback_rules, out)
             if roles is None or not ("anonymous" in roles or p.role in roles):
@@ -238,12 +289,73 @@ def _gate(ctx: AppContext):
         if p.kind == "anonymous":
             return _deny(p, True)
         return None if p.role in roles else _deny(p, True)
-    roles = _match(_page_rules, path)
-    if roles is None:
-        roles = STAFF | {Role.VIEWER.value, Role.UNIT.value}  # an undeclared page needs a login
+    roles = page_roles(path)
     if "anonymous" in roles or p.role in roles:
         return None
     return _deny(p, False)
+
+
+# --- CSRF for plain (non-Dash) form posts --------------------------------------------------------------
+
+def csrf_token() -> str:
+    """This browser session's CSRF token (created on first use); put it in a hidden ``csrf_token`` field."""
+    token = session.get("csrf_token")
+    if not token:
+        token = session["csrf_token"] = secrets.token_urlsafe(32)
+    return token
+
+
+def csrf_ok() -> bool:
+    """Whether the posted form (or ``X-CSRF-Token`` header) carries this session's CSRF token."""
+    expected = session.get("csrf_token")
+    sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
+    return bool(expected) and hmac.compare_digest(str(expected), str(sent))
+
+
+# --- login throttling per client address -----------------------------------------------------------------
+
+class AddressThrottle:
+    """Counts failed logins per client address in a sliding window (in memory, per process).
+
+    An address with ``limit`` failures inside ``window_s`` is refused until the oldest failure ages out,
+    whatever account it tries (stops one machine guessing many accounts).
+    """
+
+    def __init__(self) -> None:
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, address: str, window_s: float, now: float) -> list[float]:
+        times = [t for t in self._failures.get(address, []) if now - t < window_s]
+        if times:
+            self._failures[address] = times
+        else:
+            self._failures.pop(address, None)
+        return times
+
+    def blocked_for(self, address: str, limit: int, window_s: float) -> float:
+        """Seconds this address must still wait (0 when it may try)."""
+        now = time.monotonic()
+        with self._lock:
+            times = self._recent(address, window_s, now)
+            if len(times) < limit:
+                return 0.0
+            return max(0.0, window_s - (now - times[-limit]))
+
+    def failed(self, address: str) -> None:
+        with self._lock:
+            if len(self._failures) > 50_000:
+                self._failures.clear()
+            self._failures.setdefault(address, []).append(time.monotonic())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._failures.clear()
+
+
+address_throttle = AddressThrottle()
+# an address may fail this many times the per-account limit before it is blocked (shared offices, NAT)
+ADDRESS_LIMIT_FACTOR = 4
 
 
 class _LoginUser:
@@ -258,6 +370,7 @@ class _LoginUser:
         self.is_authenticated = True
         self.is_active = row.active
         self.is_anonymous = False
+        self.must_change_password = bool(row.must_change_password)
 
     def get_id(self) -> str:
         return str(self.id)
@@ -296,5 +409,7 @@ def login_principal(row: User) -> None:
     """Log ``row`` in for this browser session (used by the login page)."""
     from flask_login import login_user
 
+    session.clear()  # a fresh session on login (no fixation); CSRF token is re-created on demand
     session.permanent = True
+    session["login_at"] = time.time()
     login_user(_LoginUser(row))

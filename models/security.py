@@ -118,3 +118,67 @@ def resolve_token(session: Session, token: str, *, now: datetime | None = None) 
     if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
     return row
+
+
+# --- login with per-account throttling -------------------------------------------------------------------
+
+_DUMMY_HASH = _hasher.hash("civicwatch-timing-equaliser")
+
+
+class LoginResult:
+    """Outcome of :func:`check_login`: ``user`` on success, else ``reason`` (bad|locked|disabled)."""
+
+    __slots__ = ("user", "reason", "locked_until")
+
+    def __init__(self, user: User | None, reason: str | None = None, locked_until: datetime | None = None):
+        self.user = user
+        self.reason = reason
+        self.locked_until = locked_until
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+
+def check_login(
+    session: Session, username: str, password: str, *, max_failed: int, lockout_minutes: float,
+    now: datetime | None = None,
+) -> LoginResult:
+    """Verify a login and update the account's throttle counters (in ``session``; the caller commits).
+
+    After ``max_failed`` consecutive failures the account is locked for ``lockout_minutes``; a locked
+    account is refused even with the right password. Unknown names cost the same hashing time.
+    """
+    now = now or utcnow()
+    user = session.scalar(select(User).where(User.username == username)) if username else None
+    if user is None:
+        verify_password(_DUMMY_HASH, password or "x")
+        return LoginResult(None, "bad")
+    if user.locked_until is not None and user.locked_until > now:
+        verify_password(_DUMMY_HASH, password or "x")
+        return LoginResult(None, "locked", user.locked_until)
+    if not verify_password(user.password_hash, password or ""):
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= max_failed:
+            user.locked_until = now + timedelta(minutes=lockout_minutes)
+            user.failed_logins = 0
+            return LoginResult(None, "locked", user.locked_until)
+        return LoginResult(None, "bad")
+    if not user.active:
+        return LoginResult(None, "disabled")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return LoginResult(user)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one; clears ``must_change_password``."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError("current password is wrong")
+    if current == new:
+        raise AccountError("the new password must differ from the current one")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False

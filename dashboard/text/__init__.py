@@ -1,0 +1,1 @@
+"""UI text (Simplified Chinese), one module per area."""

@@ -1,0 +1,196 @@
+"""UI text of the desktop shell and the supervisors' / units' case pages (案件, 我的任务)."""
+from __future__ import annotations
+
+PRODUCT = "漳州精神文明建设平台"
+PRODUCT_SHORT = "文明创建指挥平台"
+
+NAV = {
+    "cases": "案件",
+    "tasks": "我的任务",
+    "units": "责任单位",
+    "indicators": "创建指标",
+    "points": "点位与摄像头",
+    "reports": "统计报表",
+    "wall": "大屏",
+}
+
+ROLE_NAMES = {
+    "admin": "系统管理员",
+    "supervisor": "文明办督查员",
+    "unit": "责任单位操作员",
+    "viewer": "只读用户",
+    "wall": "大屏",
+    "edge": "边缘设备",
+    "anonymous": "未登录",
+}
+
+LOGOUT = "退出登录"
+CHANGE_PASSWORD = "修改密码"
+SKIP_TO_CONTENT = "跳到正文"
+
+STATE_NAMES = {
+    "found": "发现",
+    "accepted": "立案",
+    "dispatched": "交办",
+    "rectified": "已整改待复核",
+    "verified": "复核通过",
+    "closed": "销号",
+    "invalid": "作废",
+}
+
+SOURCE_NAMES = {
+    "camera": "视频监控",
+    "citizen": "公众举报",
+    "inspector": "监督员上报",
+    "edge": "AI 边缘设备",
+    "assigned": "上级交办",
+}
+
+EVIDENCE_KINDS = {
+    "first_sight": "首次发现",
+    "confirmation": "确认",
+    "rectification": "整改",
+    "recheck": "复核",
+    "citizen": "群众上传",
+    "edge": "边缘设备",
+}
+
+ACTION_NAMES = {
+    "open": "发现",
+    "accept": "立案",
+    "dispatch": "交办",
+    "redispatch": "改派",
+    "rectify": "报告整改",
+    "report_rectification": "报告整改",
+    "verify": "复核通过",
+    "reject": "复核不通过",
+    "recheck_fail": "复核不通过",
+    "close": "销号",
+    "invalidate": "作废",
+    "return": "退回",
+    "extend": "延期",
+    "request_extension": "申请延期",
+    "approve_extension": "批准延期",
+    "deny_extension": "驳回延期",
+    "escalate": "督办",
+    "reopen": "重新打开",
+}
+
+# Cases grid (案件)
+CASES_TITLE = "案件"
+COL = {
+    "code": "案件编号",
+    "state": "状态",
+    "type": "问题类型",
+    "district": "区县",
+    "point": "点位",
+    "unit": "责任单位",
+    "source": "来源",
+    "found_at": "发现时间",
+    "deadline_at": "整改期限",
+    "overdue": "是否超期",
+}
+FILTER = {
+    "state": "状态",
+    "type": "问题类型",
+    "district": "区县",
+    "unit": "责任单位",
+    "source": "来源",
+    "date": "发现日期",
+    "overdue": "只看超期",
+    "search": "编号 / 描述",
+    "apply": "查询",
+    "reset": "清空条件",
+    "save": "保存筛选",
+    "save_name": "筛选名称",
+    "saved": "已保存的筛选",
+    "delete_saved": "删除",
+    "export": "导出 Excel",
+}
+CASES_COUNT = "共 {n} 件"
+CASES_EMPTY = "没有符合条件的案件。请放宽筛选条件，或点击“清空条件”查看全部案件。"
+SAVED_OK = "已保存筛选“{name}”。"
+SAVED_NEED_NAME = "请先填写筛选名称，再点“保存筛选”。"
+SAVED_DELETED = "已删除筛选“{name}”。"
+EXPORT_RUNNING = "正在导出 {done}/{total} 行…"
+EXPORT_DONE = "已导出 {n} 行。"
+EXPORT_TOO_MANY = "符合条件的案件有 {n} 件，超过一次导出上限 {limit} 件，请缩小筛选范围后再导出。"
+YES = "是"
+NO = "否"
+
+# Case page
+CASE_NOT_FOUND = "没有找到编号为 {code} 的案件。请回到案件列表重新搜索。"
+CASE_FORBIDDEN = "您没有权限查看这个案件（它不属于您所在的单位）。如认为是分派错误，请联系文明办。"
+BACK_TO_CASES = "返回案件列表"
+BACK_TO_TASKS = "返回我的任务"
+SECTION_INFO = "基本信息"
+SECTION_EVIDENCE = "证据图片"
+SECTION_TIMELINE = "流转记录"
+SECTION_DOCUMENTS = "四单"
+SECTION_ACTIONS = "办理"
+NO_EVIDENCE = "此阶段暂无图片。"
+NO_TIMELINE = "暂无流转记录。"
+DOCUMENTS = {
+    "problem": "问题清单",
+    "dispatch": "交办单",
+    "rectification": "整改单",
+    "closure": "销号单",
+}
+DOC_NOT_YET = "（尚未生成）"
+NO_ACTIONS = "当前状态下您没有可办理的操作。"
+NOTE = "办理意见"
+REASON_REQUIRED = "“{action}”必须填写理由。"
+CONFIRM_TITLE = "确认{action}"
+CONFIRM_BODY = "确定要对案件 {code} 执行“{action}”吗？此操作会记录在流转记录中。"
+CONFIRM = "确定"
+CANCEL = "取消"
+ACTION_DONE = "已{action}：{code}，当前状态“{state}”。"
+ACTION_FAILED = "操作未完成：{error}"
+WORKFLOW_MISSING = "办理功能尚未启用（流程模块未安装），请联系系统管理员。"
+UNIT_PICK = "交办给责任单位"
+DEADLINE_DAYS = "延期天数"
+INFO = {
+    "code": "案件编号",
+    "state": "状态",
+    "type": "问题类型",
+    "source": "来源",
+    "district": "区县",
+    "point": "点位",
+    "camera": "摄像头",
+    "unit": "责任单位",
+    "found_at": "发现时间",
+    "dispatched_at": "交办时间",
+    "deadline_at": "整改期限",
+    "handled_at": "整改上报时间",
+    "closed_at": "销号时间",
+    "description": "问题描述",
+    "reporter_contact": "举报人联系方式",
+}
+TIMELINE_COLS = {"at": "时间", "actor": "办理人", "action": "操作", "from": "原状态", "to": "新状态", "note": "意见"}
+
+# Unit task page (我的任务)
+TASKS_TITLE = "我的任务"
+TASKS_EMPTY = "您的单位目前没有待办案件。新交办的案件会出现在这里。"
+TASKS_NO_UNIT = "您的账号没有绑定责任单位，无法查看任务。请联系系统管理员为账号设置单位。"
+TASK_DUE_IN = "剩余 {text}"
+TASK_OVERDUE = "已超期 {text}"
+TASK_NO_DEADLINE = "无期限"
+TASK_REPORT = "报告整改"
+TASK_EXTEND = "申请延期"
+TASK_RETURN = "退回（非本单位）"
+TASK_NOTE = "整改说明"
+TASK_PHOTO = "整改照片（JPG/PNG，不超过 10 MB）"
+TASK_PHOTO_DROP = "拖入照片或点击选择"
+TASK_PHOTO_NEEDED = "请上传整改后的现场照片。"
+TASK_NOTE_NEEDED = "请填写整改说明。"
+TASK_EXTEND_REASON = "延期理由"
+TASK_RETURN_REASON = "退回理由（说明应由哪个单位办理）"
+TASK_SUBMIT = "提交"
+TASK_OPEN = "查看详情"
+DAYS = "{d}天"
+HOURS = "{h}小时"
+MINUTES = "{m}分钟"
+
+# Generic errors
+ERROR_GENERIC = "出错了：{error}。请刷新页面重试；如果仍然出错，请联系系统管理员。"
+FORBIDDEN = "您没有权限执行此操作。"
