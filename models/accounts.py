@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base
 from .registry import ResponsibleUnit
-from .types import UTCDateTime
+from .types import JSONType, UTCDateTime
 
 
 class Role(str, enum.Enum):
@@ -39,6 +40,8 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # per-user preferences of the desktop pages, e.g. {"case_filters": {name: filter}} (保存的筛选)
+    prefs: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=dict)
 
     unit: Mapped[ResponsibleUnit | None] = relationship()
 
