@@ -43,6 +43,12 @@ _runs: dict[int, _Run] = {}
 _lock = threading.Lock()
 
 
+def reset_recheck_runs() -> None:
+    """Forget every running count (tests; a restart does the same)."""
+    with _lock:
+        _runs.clear()
+
+
 def cases_awaiting_recheck(session: Session, camera_id: int) -> list[Case]:
     """Rectified cases of camera-visible types seen by ``camera_id``, oldest report first."""
     return list(session.scalars(
