@@ -13,8 +13,9 @@ Interface (stable — the simulated city and every adapter plugin rely on it)::
 - ``read()`` returns ``(image, media_time_s)``: ``image`` is a BGR ``uint8`` array H×W×3 that the caller may
   keep (the adapter must not write into it afterwards); ``media_time_s`` is the source's own clock (video
   position, simulated seconds) or ``None``. It raises :class:`SourceUnavailable` when the source is gone
-  (the scheduler then closes the adapter and reconnects with back-off) or :class:`BadFrame` when this one
-  frame could not be decoded (counted as an error; the connection is kept).
+  (the scheduler then closes the adapter and reconnects with back-off), :class:`BadFrame` when this one
+  frame could not be decoded (counted as an error; the connection is kept) or :class:`FrameNotReady` when
+  a background connection has not delivered its first frame yet (not an error).
 - ``open()`` and ``read()`` must return within a bounded time (network adapters enforce their own
   timeouts; the rtsp and mjpeg adapters connect and decode in a background thread so ``read()`` only takes
   the latest frame). ``read()`` before ``open()`` raises :class:`SourceUnavailable`.
@@ -52,6 +53,10 @@ class SourceUnavailable(FeedError):
 
 class BadFrame(FeedError):
     """One frame could not be decoded or is not an image; the connection itself is fine."""
+
+
+class FrameNotReady(FeedError):
+    """No frame yet (still connecting / first frame not decoded): not an error, the connection is kept."""
 
 
 class UnknownAdapterKind(FeedError, ValueError):

@@ -1,0 +1,86 @@
+"""``folder`` adapter: the images of a folder in name order (natural order: ``img2`` before ``img10``).
+
+Each read returns the next image. Options: ``loop`` (bool, default true; false: offline after the last
+image), ``step_s`` (float, optional: media seconds per image, reported as ``media_time_s``),
+``extensions`` (list, default jpg/jpeg/png/bmp/webp/tif/tiff). The folder is listed again at every wrap,
+so images added or removed meanwhile are picked up. An unreadable image is a bad frame (skipped).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .base import CameraAdapter
+from .registry import register_adapter
+
+_DEFAULT_EXT = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
+
+
+def natural_key(name: str) -> list:
+    """Sort key placing ``img2`` before ``img10``."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
+
+
+def read_image(path: Path) -> np.ndarray | None:
+    """Decode an image file to BGR (works with non-ASCII paths); ``None`` when it is not an image."""
+    try:
+        data = np.fromfile(str(path), dtype=np.uint8)
+    except OSError:
+        return None
+    if data.size == 0:
+        return None
+    return cv2.imdecode(data, cv2.IMREAD_COLOR)
+
+
+@register_adapter("folder")
+class FolderAdapter(CameraAdapter):
+    """Images of a folder, one per read, in natural name order."""
+
+    def open(self) -> None:
+        if not self.source.url:
+            raise self.unavailable("no image folder configured (url is empty)")
+        self._dir = Path(self.source.url)
+        exts = self.source.option("extensions") or _DEFAULT_EXT
+        self._ext = tuple(e.lower() if e.startswith(".") else "." + e.lower() for e in exts)
+        self._loop = bool(self.source.option("loop", True))
+        self._step_s = self.source.option("step_s")
+        if getattr(self, "_ended", False) and not self._loop:
+            raise self.unavailable(f"folder {self._dir}: all images read (loop: false)")
+        self._files = self._list()
+        self._next = 0
+        self._count = 0
+        self._opened = True
+
+    def _list(self) -> list[Path]:
+        if not self._dir.is_dir():
+            raise self.unavailable(f"image folder {self._dir} not found")
+        files = [p for p in self._dir.iterdir() if p.suffix.lower() in self._ext and p.is_file()]
+        if not files:
+            raise self.unavailable(f"image folder {self._dir} has no images ({', '.join(self._ext)})")
+        return sorted(files, key=lambda p: natural_key(p.name))
+
+    def read(self) -> tuple[np.ndarray, float | None]:
+        if not getattr(self, "_opened", False):
+            raise self.unavailable("not open")
+        if self._next >= len(self._files):
+            if not self._loop:
+                self._ended = True
+                raise self.unavailable(f"folder {self._dir}: all images read (loop: false)")
+            self._files = self._list()
+            self._next = 0
+        path = self._files[self._next]
+        self._next += 1
+        media = self._count * float(self._step_s) if self._step_s is not None else None
+        self._count += 1
+        image = read_image(path)
+        if image is None:
+            if not self._dir.is_dir():
+                raise self.unavailable(f"image folder {self._dir} not found")
+            raise self.bad_frame(f"{path} is not a readable image")
+        return image, media
+
+    def close(self) -> None:
+        self._opened = False
