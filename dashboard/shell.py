@@ -46,9 +46,7 @@ def role_may_open(role: str, path: str) -> bool:
 def nav_items_for(role: str) -> list[tuple[str, str]]:
     """The navigation entries (key, path) shown to ``role``."""
     items = [(k, p) for k, p in NAV_ITEMS if role_may_open(role, p)]
-    if role == "unit":  # operators work from their task list; the case grid is for supervisors
-        items = [(k, p) for k, p in items if k != "cases"]
-    elif role != "admin":
+    if role != "unit":  # the task list is the unit operators' start page
         items = [(k, p) for k, p in items if k != "tasks"]
     return items
 
@@ -72,7 +70,7 @@ def _logout_form() -> html.Form:
     token = access.csrf_token() if has_request_context() else ""
     return html.Form(
         [
-            html.Input(type="hidden", name="csrf_token", value=token),
+            dcc.Input(type="hidden", name="csrf_token", value=token, id="shell-csrf"),
             html.Button(T.LOGOUT, type="submit", className="cw-logout", id="shell-logout"),
         ],
         method="POST", action="/logout", className="cw-logout-form",
@@ -83,7 +81,7 @@ def header(active: str | None = None) -> html.Header:
     """The top bar: product name, navigation for this role, user name / role and logout."""
     p = _principal()
     links = [
-        dcc.Link(T.NAV[key], href=path, className="cw-nav-link" + (" cw-nav-active" if key == active else ""),
+        html.A(T.NAV[key], href=path, className="cw-nav-link" + (" cw-nav-active" if key == active else ""),
                  **({"aria-current": "page"} if key == active else {}))
         for key, path in nav_items_for(p.role)
     ]
