@@ -1,0 +1,47 @@
+"""Hot spots (models.hotspots): point × hour, weekday × hour and recurring point/type pairs, both databases."""
+from __future__ import annotations
+
+from datetime import date
+
+from models.hotspots import peak_hours, point_hour_matrix, point_totals, recurring_pairs, weekday_hour_matrix
+from models.reports import period_of
+from tests.models.report_data import NOW, make_report_data
+
+MARCH = period_of("month", date(2026, 3, 15))
+
+
+def test_point_hour_matrix(ctx):
+    with ctx.sessions.begin() as s:
+        city, _ = make_report_data(s)
+        m = point_hour_matrix(s, MARCH, NOW)
+        # March, not invalid: P-001 C1 C2 C3 at 08:00; P-002 C4 19:00, C9 19:30; P-003 C6 08:00
+        assert [(p["code"], p["total"]) for p in m["points"]] == [("P-001", 3), ("P-002", 2), ("P-003", 1)]
+        assert m["z"][0][8] == 3 and m["z"][1][19] == 2 and sum(m["z"][2]) == 1
+        assert peak_hours(m) == [8, 19]
+        assert len(point_hour_matrix(s, MARCH, NOW, top=1)["points"]) == 1
+
+
+def test_weekday_hour(ctx):
+    with ctx.sessions.begin() as s:
+        make_report_data(s)
+        z = weekday_hour_matrix(s, MARCH, NOW)
+        # 03-02 Monday C1 08:00, 03-05 Thursday C2 08:00, 03-08 Sunday C6 08:00, 03-10 Tuesday C3 08:00,
+        # 03-12 Thursday C9 19:30, 03-14 Saturday C4 19:00
+        assert (z[0][8], z[3][8], z[6][8], z[1][8], z[3][19], z[5][19]) == (1, 1, 1, 1, 1, 1)
+        assert sum(map(sum, z)) == 6
+
+
+def test_recurring_pairs_use_previous_case_links(ctx):
+    with ctx.sessions.begin() as s:
+        city, c = make_report_data(s)
+        rows = recurring_pairs(s, MARCH, NOW)
+        first = rows[0]
+        assert (first["point_code"], first["type"], first["cases"], first["recurrences"], first["peak_hour"]) == (
+            "P-001", "暴露垃圾", 3, 2, 8)
+        assert [(r["point_code"], r["type"], r["recurrences"]) for r in rows[1:]] == [
+            ("P-002", "占道经营", 0), ("P-003", "违规悬挂横幅", 0)]
+        totals = point_totals(s, MARCH, NOW)
+        assert totals[city.points[0].id] == {"cases": 3, "recurrences": 2}
+        # February alone has no recurrence
+        feb = recurring_pairs(s, MARCH.previous(), NOW)
+        assert sum(r["recurrences"] for r in feb) == 0 and sum(r["cases"] for r in feb) == 2
