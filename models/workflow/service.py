@@ -1,0 +1,69 @@
+"""Background jobs of the workflow (APScheduler): deadline reminders/督办 and, in the demo, simulated units.
+
+``start_workflow_jobs(ctx)`` is called by ``civicwatch.runtime.start_services``: it binds the workflow
+settings to ``ctx.sessions``, installs the append-only guard on the transition log, starts the jobs,
+publishes ``ctx.status["workflow"]`` and registers a stopper.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from ..clock import utcnow
+from .demo import run_demo_responders
+from .guard import install_log_guard
+from .jobs import check_deadlines
+from .settings import bind
+
+log = logging.getLogger(__name__)
+DEADLINE_EVERY_S = 30
+DEMO_EVERY_S = 5
+
+
+def start_workflow_jobs(ctx) -> BackgroundScheduler:
+    settings = bind(ctx)
+    install_log_guard(ctx.engine)
+    demo_cfg = ctx.config.workflow.demo_responders
+    demo_on = bool(ctx.config.demo and demo_cfg.enabled)
+    seed = getattr(getattr(ctx.config, "simulator", None), "seed", 2024)
+    state: dict[str, Any] = {"started_at": utcnow().isoformat(), "demo_responders": demo_on, "runs": 0,
+                             "reminded": 0, "escalated": 0, "rectified": 0, "not_fixed": 0, "verified": 0,
+                             "last_error": None, "last_run_at": None}
+    lock = threading.Lock()
+
+    def _run(name: str, fn) -> None:
+        try:
+            with ctx.sessions.begin() as session:
+                counts = fn(session)
+            with lock:
+                state["runs"] += 1
+                state["last_run_at"] = utcnow().isoformat()
+                for k, v in counts.items():
+                    state[k] = state.get(k, 0) + v
+        except Exception as exc:  # noqa: BLE001 - a job error must not stop the scheduler
+            log.exception("workflow job %s failed", name)
+            with lock:
+                state["last_error"] = f"{name}: {exc}"
+
+    scheduler = BackgroundScheduler(daemon=True, timezone="UTC")
+    scheduler.add_job(_run, "interval", seconds=DEADLINE_EVERY_S, args=["deadlines", check_deadlines],
+                      id="workflow-deadlines", max_instances=1, coalesce=True, next_run_time=utcnow())
+    if demo_on:
+        scheduler.add_job(_run, "interval", seconds=DEMO_EVERY_S,
+                          args=["demo", lambda s: run_demo_responders(s, demo_cfg, seed=seed)],
+                          id="workflow-demo", max_instances=1, coalesce=True)
+    scheduler.start()
+
+    def status() -> dict[str, Any]:
+        with lock:
+            out = dict(state)
+        out["ok"] = out["last_error"] is None
+        out["recheck_clean_samples"] = settings.config.recheck_clean_samples
+        return out
+
+    ctx.status["workflow"] = status
+    ctx.stoppers.append(lambda: scheduler.shutdown(wait=False))
+    return scheduler
