@@ -9,7 +9,7 @@ from models.cases import Case
 from models.kpi import summary
 from models.reports import (
     Period, group_kpis, grouped_rows, most_improved, open_cases, overall_kpis, overdue_now, period_of, ranking,
-    trend, unit_score,
+    trend,
 )
 from tests.models.report_data import NOW, make_report_data
 
@@ -35,14 +35,14 @@ def test_unit_kpis_match_hand_count(ctx):
         A, B = city.units[2].id, city.units[3].id
         k = group_kpis(s, MARCH, "unit", NOW)
         a = k[A]
-        assert (a["dispatched"], a["handled"], a["due"], a["on_time"], a["reworked"], a["extended"],
+        assert (a["dispatched"], a["handled"], a["due"], a["handled_on_time"], a["reworked"], a["extended"],
                 a["overdue_open"]) == (4, 2, 3, 1, 1, 0, 1)
-        assert a["rectification_rate"] == 50.0 and a["on_time_rate"] == 33.33 and a["rework_rate"] == 33.33
+        assert a["rectification_rate"] == 50.0 and a["on_time_handle_rate"] == 33.33 and a["rework_rate"] == 33.33
         assert a["overdue_rate"] == 33.33 and a["extension_rate"] == 0.0
         assert a["avg_handle_hours"] == 30.0  # (6 h + 54 h) / 2
-        assert a["score"] == 63.3
+        assert a["score"] == 63.33
         b = k[B]
-        assert (b["dispatched"], b["handled"], b["due"], b["on_time"], b["extended"]) == (1, 1, 1, 1, 1)
+        assert (b["dispatched"], b["handled"], b["due"], b["handled_on_time"], b["extended"]) == (1, 1, 1, 1, 1)
         assert b["score"] == 90.0 and b["avg_handle_hours"] == 3.0
         assert set(k) == {A, B}  # invalid case C5 and undispatched C9 are not in any cohort
 
@@ -55,6 +55,7 @@ def test_overall_trend_and_overdue(ctx):
         assert (o["dispatched"], o["handled"], o["found"]) == (5, 3, 7)  # found includes C5 (invalid) and C9
         assert overdue_now(s, NOW) == 2  # C3 (March) and C8 (February)
         assert overdue_now(s, NOW, [Case.unit_id == A]) == 2
+        assert overall_kpis(s, MARCH, NOW, unit_id=A)["dispatched"] == 4
         # the year-to-date figures agree with the wall's summary (same definitions)
         ytd = overall_kpis(s, period_of("year", date(2026, 3, 15)), NOW)
         head = summary(s, NOW)
@@ -75,7 +76,7 @@ def test_ranking_shows_results_and_improvement(ctx):
         city, _ = make_report_data(s)
         rows = ranking(s, MARCH, NOW)
         assert [(r["name"], r["rank"], r["score"], r["previous_score"], r["improvement"]) for r in rows] == [
-            ("龙文区人民政府", 1, 90.0, 80.0, 10.0), ("南坑街道办事处", 2, 63.3, 30.0, 33.3)]
+            ("龙文区人民政府", 1, 90.0, 80.0, 10.0), ("南坑街道办事处", 2, 63.33, 30.0, 33.33)]
         assert [r["name"] for r in most_improved(rows)] == ["南坑街道办事处", "龙文区人民政府"]
         districts = grouped_rows(s, MARCH, "district", NOW)
         assert [(r["name"], r["dispatched"]) for r in districts] == [("芗城区", 4), ("龙文区", 1)]
@@ -89,7 +90,3 @@ def test_open_cases_sorted_by_deadline(ctx):
         rows = open_cases(s, [Case.unit_id == city.units[2].id], NOW)
         assert [(r["code"], r["overdue"]) for r in rows] == [("C8", True), ("C2", False), ("C3", True), ("C4", False)]
 
-
-def test_score_none_without_due():
-    assert unit_score({"due": 0}) is None
-    assert unit_score({"due": 2, "handled": 2, "on_time": 2, "reworked": 0, "overdue_open": 0, "extended": 0}) == 100.0
