@@ -1,0 +1,126 @@
+/* Wall display 一屏看全程 — browser side (does nothing on other pages):
+   - scales the fixed 1920×1080 design canvas to the screen as a whole (3840×2160 → ×2), no reflow, no scroll;
+     the map canvas gets a matching pixel ratio so it stays sharp on a 4K wall;
+   - clock and date in Asia/Shanghai;
+   - watches the tick requests: when the server stops answering, shows a plain banner and keeps retrying
+     (dcc.Interval goes on firing); the banner goes away by itself when answers come back;
+   - a nightly soft reload (config.wall.nightly_reload, Asia/Shanghai), only after /healthz answers, so a
+     reload never lands on a blank page;
+   - optional rotation to other views (config.wall.rotate_views). */
+(function () {
+  "use strict";
+  if (!/^\/wall\/?$/.test(window.location.pathname)) { return; }
+  var DESIGN_W = 1920, DESIGN_H = 1080;
+  var realDpr = window.devicePixelRatio || 1;
+  var scale = 1;
+  var lastOk = Date.now(), failures = 0;
+
+  function computeScale() {
+    return Math.min(window.innerWidth / DESIGN_W, window.innerHeight / DESIGN_H);
+  }
+  scale = computeScale();
+  try {
+    // MapLibre sizes its drawing buffer by devicePixelRatio: match the CSS scale so the map is sharp at 4K.
+    Object.defineProperty(window, "devicePixelRatio", {
+      configurable: true, get: function () { return realDpr * Math.max(1, scale); }
+    });
+  } catch (e) { /* read-only in this browser: the map is drawn at design resolution */ }
+
+  function applyScale() {
+    var canvas = document.getElementById("wall-canvas");
+    if (!canvas) { return false; }
+    scale = computeScale();
+    var left = (window.innerWidth - DESIGN_W * scale) / 2;
+    var top = (window.innerHeight - DESIGN_H * scale) / 2;
+    canvas.style.transform = "translate(" + left + "px," + top + "px) scale(" + scale + ")";
+    document.body.classList.add("wall-body");
+    return true;
+  }
+
+  var fmtDate = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", year: "numeric", month: "long",
+    day: "numeric", weekday: "long" });
+  var fmtTime = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit",
+    second: "2-digit", hour12: false });
+  function localParts(d) {
+    var parts = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit",
+      hour12: false }).formatToParts(d);
+    var h = 0, m = 0;
+    parts.forEach(function (p) { if (p.type === "hour") { h = +p.value % 24; } if (p.type === "minute") { m = +p.value; } });
+    return { h: h, m: m };
+  }
+
+  function config() {
+    var el = document.getElementById("wall-config");
+    if (!el) { return null; }
+    return {
+      tickMs: +(el.getAttribute("data-tick-ms") || 1000),
+      nightly: el.getAttribute("data-nightly") || "",
+      rotate: (el.getAttribute("data-rotate") || "").split(",").filter(Boolean),
+      rotateEvery: +(el.getAttribute("data-rotate-every-s") || 60)
+    };
+  }
+
+  // --- connection watch: wrap fetch to see the tick callback's answers ------------------------------
+  var origFetch = window.fetch;
+  window.fetch = function (input, init) {
+    var url = typeof input === "string" ? input : (input && input.url) || "";
+    var watched = url.indexOf("_dash-update-component") >= 0;
+    var p = origFetch.apply(this, arguments);
+    if (!watched) { return p; }
+    return p.then(function (resp) {
+      if (resp.ok || resp.status === 204) { lastOk = Date.now(); failures = 0; } else { failures += 1; }
+      return resp;
+    }, function (err) { failures += 1; throw err; });
+  };
+
+  function showOffline(show) {
+    var el = document.getElementById("wall-offline");
+    if (el) { el.classList.toggle("wall-banner-show", show); }
+  }
+
+  // --- nightly soft reload ------------------------------------------------------------------------------
+  var startedAt = Date.now();
+  var reloadDone = false;
+  function maybeNightlyReload(cfg, now) {
+    if (!cfg.nightly || reloadDone || now - startedAt < 120000) { return; }
+    var want = cfg.nightly.split(":"), t = localParts(new Date(now));
+    if (t.h !== +want[0] || t.m !== +want[1]) { return; }
+    reloadDone = true;
+    origFetch("/healthz", { cache: "no-store" }).then(function (r) {
+      if (r.status < 500 || r.status === 503) { window.location.reload(); } else { reloadDone = false; }
+    }, function () { reloadDone = false; });
+  }
+
+  // --- optional rotation: /wall → each configured view → /wall … -------------------------------------
+  function maybeRotate(cfg, now) {
+    if (!cfg.rotate.length || now - startedAt < cfg.rotateEvery * 1000) { return; }
+    startedAt = now;
+    origFetch("/healthz", { cache: "no-store" }).then(function (r) {
+      if (r.status < 500 || r.status === 503) { window.location.assign(cfg.rotate[0] + window.location.search); }
+    }, function () { /* stay: the server is away */ });
+  }
+
+  function everySecond() {
+    if (!applyScale()) { return; }
+    var now = Date.now(), d = new Date(now);
+    var clock = document.getElementById("wall-clock"), date = document.getElementById("wall-date");
+    if (clock) { clock.textContent = fmtTime.format(d); }
+    if (date) { date.textContent = fmtDate.format(d); }
+    var cfg = config();
+    if (!cfg) { return; }
+    var silentMs = now - lastOk;
+    showOffline(silentMs > Math.max(6000, 4 * cfg.tickMs) && failures > 0 || silentMs > Math.max(15000, 10 * cfg.tickMs));
+    maybeNightlyReload(cfg, now);
+    maybeRotate(cfg, now);
+  }
+
+  window.addEventListener("resize", applyScale);
+  setInterval(everySecond, 1000);
+  // apply as soon as Dash has rendered the canvas, before the first second passes
+  var obs = new MutationObserver(function () { if (applyScale()) { everySecond(); obs.disconnect(); } });
+  document.addEventListener("DOMContentLoaded", function () {
+    obs.observe(document.body, { childList: true, subtree: true });
+  });
+  // the wall must never show Dash's error overlay or an alert: failed callbacks are only counted above
+  window.addEventListener("unhandledrejection", function (ev) { ev.preventDefault(); });
+})();

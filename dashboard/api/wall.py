@@ -1,0 +1,78 @@
+"""Wall API: small evidence thumbnails for the live event stream (role-checked, cached in memory).
+
+``GET /api/v1/wall/thumb/<evidence_id>`` → a JPEG at most 240×135 of a *camera-side* evidence image
+(first sight / confirmation / re-check …). Citizen photos are not shown on the wall.
+"""
+from __future__ import annotations
+
+import io
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from flask import Blueprint, Response, abort
+
+from dashboard.access import require_roles
+from dashboard.app import current_ctx
+from models.cases import Evidence
+
+blueprint = Blueprint("wall_api", __name__, url_prefix="/api/v1/wall")
+
+THUMB_SIZE = (240, 135)
+CACHE_ITEMS = 256
+HIDDEN_KINDS = {"citizen"}  # personal photos of citizens stay off the public wall
+_cache: OrderedDict[int, bytes] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _resolve(ctx, stored: str) -> Path | None:
+    from models.images import evidence_root
+
+    root = evidence_root(ctx.config).resolve()
+    path = Path(stored)
+    path = (path if path.is_absolute() else root / path).resolve()
+    allowed = (root, ctx.config.data_path.resolve())
+    if not any(path == base or base in path.parents for base in allowed):
+        return None
+    return path if path.is_file() else None
+
+
+def make_thumbnail(path: Path) -> bytes:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        im = im.convert("RGB")
+        im.thumbnail(THUMB_SIZE)
+        buf = io.BytesIO()
+        im.save(buf, "JPEG", quality=72, optimize=True)
+    return buf.getvalue()
+
+
+@blueprint.get("/thumb/<int:evidence_id>")
+@require_roles("wall", "admin", "supervisor", "viewer")
+def thumb(evidence_id: int):
+    with _cache_lock:
+        data = _cache.get(evidence_id)
+        if data is not None:
+            _cache.move_to_end(evidence_id)
+    if data is None:
+        ctx = current_ctx()
+        with ctx.sessions() as s:
+            row = s.get(Evidence, evidence_id)
+            stored, kind = (row.path, row.kind) if row is not None else (None, None)
+        if stored is None or kind in HIDDEN_KINDS:
+            abort(404)
+        path = _resolve(ctx, stored)
+        if path is None:
+            abort(404)
+        try:
+            data = make_thumbnail(path)
+        except OSError:
+            abort(404)
+        with _cache_lock:
+            _cache[evidence_id] = data
+            while len(_cache) > CACHE_ITEMS:
+                _cache.popitem(last=False)
+    resp = Response(data, mimetype="image/jpeg")
+    resp.headers["Cache-Control"] = "private, max-age=86400"
+    return resp

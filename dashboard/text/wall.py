@@ -1,0 +1,89 @@
+"""UI text of the wall display (一屏看全程). Every string the wall shows lives here."""
+from __future__ import annotations
+
+TITLE = "漳州精神文明建设平台"
+SUBTITLE = "一屏看全程"
+DEMO_BADGE = "演示数据"
+LAST_UPDATE = "数据更新"
+
+# KPI strip
+KPI_POINTS = "点位"
+KPI_CAMERAS = "前端监控"
+KPI_ONLINE = "在线"
+KPI_UNITS = "责任单位"
+KPI_INDICATORS = "创建指标"
+KPI_TYPES = "问题模型"
+KPI_DISPATCHED = "年度派发"
+KPI_HANDLED = "已处理"
+KPI_RATE = "整改率"
+UNIT_GE = "个"
+UNIT_LU = "路"
+UNIT_JIAN = "件"
+
+TODAY = "今日"
+TODAY_FOUND = "新发现"
+TODAY_DISPATCHED = "已派发"
+TODAY_RECTIFIED = "已整改"
+TODAY_OVERDUE = "超期"
+
+# process flow
+PROCESS = "全流程 · 四单流转"
+STAGES = ("发现", "立案", "交办", "整改", "复核", "销号")
+DOCS = ("问题清单", "", "交办单", "整改单", "", "销号单")
+FLOW_YEAR = "本年"
+FLOW_TODAY = "今日"
+FLOW_NOW = "在办"
+FLOW_STUCK = "滞留"
+FLOW_OVERDUE = "超期"
+STUCK_HINT = "滞留：在本环节超过24小时"
+
+# map
+MAP_TITLE = "点位态势"
+POINT_STATES = {
+    "normal": "正常",
+    "open": "有问题在办",
+    "overdue": "超期未办结",
+    "offline": "监控离线/故障",
+}
+DISTRICT_OPEN = "在办问题"
+
+# panels
+EVENTS = "实时发现"
+EVENTS_EMPTY = "暂无新问题"
+NO_IMAGE = "无图"
+TREND = "近30天 发现与整改"
+TREND_FOUND = "发现"
+TREND_RECTIFIED = "整改"
+TYPES = "问题类型 TOP10（近30天）"
+RANK_DISTRICTS = "区县整改成效榜（本年）"
+RANK_IMPROVED = "进步最快（近30天较前30天）"
+RANK_UNITS = "责任单位成效榜（本年）"
+RANK_EMPTY = "数据积累中"
+RANK_RATE = "整改率"
+RANK_ONTIME = "按期"
+CAMERA_HEALTH = "监控健康"
+CAMERA_STATES = {
+    "online": "在线",
+    "offline": "离线",
+    "faulty": "画面异常",
+    "unknown": "未接入",
+}
+
+CASE_STATES = {
+    "found": "发现",
+    "accepted": "立案",
+    "dispatched": "交办",
+    "rectified": "整改",
+    "verified": "复核",
+    "closed": "销号",
+    "invalid": "作废",
+}
+
+# banners
+BANNER_STALE = "视频管道已 {seconds} 秒没有新画面，屏幕数据可能滞后；系统正在自动恢复"
+BANNER_NOT_RUNNING = "视频管道未运行，屏幕只显示已入库数据"
+BANNER_OFFLINE = "与服务器的连接已中断，正在自动重连 …（显示的是最后一次收到的数据）"
+BANNER_DB = "数据库暂时不可用，正在重试 …（显示的是最后一次收到的数据）"
+
+# second view (rotation)
+VIEW_RANKINGS = "成效与趋势"
