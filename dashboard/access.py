@@ -63,6 +63,28 @@ def allow_page(path: str, roles: Iterable[str]) -> None:
     _page_rules[path] = frozenset(roles)
 
 
+# path prefix → guard(principal, path) -> bool: a finer check after the role rule (e.g. "own unit's case")
+_page_guards: dict[str, Callable[["Principal", str], bool]] = {}
+
+
+def guard_page(prefix: str, check: Callable[["Principal", str], bool]) -> None:
+    """Add a check run (after the role rule) for pages under ``prefix``, both for the page's URL and for
+    Dash's routing callback; ``check(principal, path)`` returning False answers 403."""
+    _page_guards[prefix] = check
+
+
+def page_allowed(p: "Principal", path: str) -> bool:
+    """Whether ``p`` may open the page at ``path`` (role rule, then any guard)."""
+    roles = page_roles(path)
+    if not ("anonymous" in roles or p.role in roles):
+        return False
+    for prefix, check in _page_guards.items():
+        if path == prefix or (prefix.endswith("/") and path.startswith(prefix)):
+            if not check(p, path):
+                return False
+    return True
+
+
 def allow_callbacks(prefix: str, roles: Iterable[str]) -> None:
     """Declare who may trigger Dash callbacks whose output ids start with ``prefix``."""
     _callback_rules[prefix] = frozenset(roles)
@@ -270,8 +292,7 @@ def _gate(ctx: AppContext):
             pathname = _routing_pathname()
             if pathname is None:
                 return _deny(p, True)
-            roles = page_roles(pathname)
-            return None if ("anonymous" in roles or p.role in roles) else _deny(p, True)
+            return None if page_allowed(p, pathname) else _deny(p, True)
         for out in outputs:
             roles = _match(_callback_rules, out)
             if roles is None or not ("anonymous" in roles or p.role in roles):
@@ -290,9 +311,18 @@ def _gate(ctx: AppContext):
             return _deny(p, True)
         return None if p.role in roles else _deny(p, True)
     roles = page_roles(path)
-    if "anonymous" in roles or p.role in roles:
-        return None
-    return _deny(p, False)
+    if not ("anonymous" in roles or p.role in roles):
+        return _deny(p, False)
+    if not page_allowed(p, path):
+        return flask.make_response(_FORBIDDEN_PAGE, 403)
+    return None
+
+
+_FORBIDDEN_PAGE = ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>无权访问</title>"
+                   "<link rel=\"stylesheet\" href=\"/assets/desktop.css\"></head><body class=\"cw-auth-body\">"
+                   "<main class=\"cw-auth-card\"><h1 class=\"cw-auth-title\">无权访问（403）</h1>"
+                   "<p>您没有权限打开这个页面（例如：它属于其他责任单位）。如认为有误，请联系文明办。</p>"
+                   "<p><a href=\"/\">返回首页</a></p></main></body></html>")
 
 
 # --- CSRF for plain (non-Dash) form posts --------------------------------------------------------------

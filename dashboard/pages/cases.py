@@ -123,9 +123,8 @@ def layout(**_):
         defaultColDef={"sortable": True, "resizable": True, "suppressHeaderMenuButton": True},
         dashGridOptions={"rowBuffer": 0, "cacheBlockSize": 100, "maxBlocksInCache": 20,
                          "infiniteInitialRowCount": 1, "maxConcurrentDatasourceRequests": 2,
-                         "overlayNoRowsTemplate": T.CASES_EMPTY, "rowHeight": 34, "headerHeight": 36,
+                         "rowHeight": 34, "headerHeight": 36,
                          "localeText": {"loadingOoo": "加载中…", "noRowsToShow": T.CASES_EMPTY}},
-        getRowId="params.data.id",
         className="ag-theme-quartz cw-grid",
         style={"height": None},
     )
@@ -218,6 +217,7 @@ clientside_callback(
     Output("cases-grid", "getRowsResponse"), Output("cases-count", "children"), Output("cases-empty", "children"),
     Output("cases-sort", "data"),
     Input("cases-grid", "getRowsRequest"), State("cases-filter", "data"),
+    prevent_initial_call=True,
 )
 def rows(request, filter_data):
     """One block of rows for the grid: SQL LIMIT/OFFSET with the filter and the grid's sort."""
