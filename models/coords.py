@@ -88,3 +88,12 @@ def in_geometry(lon: float, lat: float, geometry: dict) -> bool:
         if rings and in_ring(lon, lat, rings[0]) and not any(in_ring(lon, lat, hole) for hole in rings[1:]):
             return True
     return False
+
+
+def gcj02_to_wgs84(lon: float, lat: float) -> tuple[float, float]:
+    """Invert :func:`wgs84_to_gcj02` by fixed-point iteration (sub-millimetre after a few steps)."""
+    w_lon, w_lat = lon, lat
+    for _ in range(6):
+        g_lon, g_lat = wgs84_to_gcj02(w_lon, w_lat)
+        w_lon, w_lat = w_lon - (g_lon - lon), w_lat - (g_lat - lat)
+    return w_lon, w_lat

@@ -1,0 +1,197 @@
+"""Open311 GeoReport v2 (``/open311/v2``): the problem types as services, cases as service requests.
+
+So existing citizen apps can submit and follow reports. JSON only. Coordinates are WGS-84 (``lat``/``long``
+as the standard expects; stored as GCJ-02 and converted both ways). Public status is ``open``/``closed``;
+``expected_datetime`` is the case deadline. A POST creates a citizen case in the moderation queue, like
+the 随手拍 form; ``media_url`` is never fetched (no network), photos come as multipart ``media`` files.
+Errors are the standard list ``[{"code": 400, "description": "…"}]``.
+"""
+from __future__ import annotations
+
+import hmac
+import os
+import re
+from datetime import datetime, timedelta
+
+import flask
+from flask import Blueprint, jsonify, request
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from models.cases import Case, CaseSource, CaseState
+from models.citizen_reports import (
+    OPEN_STATES, ReportError, ReportInput, find_case, public_code, public_status, submit,
+)
+from models.clock import LOCAL_TZ, as_utc, utcnow
+from models.coords import gcj02_to_wgs84
+from models.registry import ProblemType
+
+from ..access import public
+from .public_report import allow_body, client_address, services, uploaded
+
+blueprint = Blueprint("open311", __name__, url_prefix="/open311/v2")
+
+LIST_LIMIT = 1000
+DEFAULT_DAYS = 90
+# internal detections are public once confirmed (立案); citizen reports are public from the start
+_UNCONFIRMED = (CaseState.FOUND.value, CaseState.INVALID.value)
+
+
+def o311_error(status: int, description: str):
+    return jsonify([{"code": status, "description": description}]), status
+
+
+@blueprint.errorhandler(RequestEntityTooLarge)
+def too_large(_exc):
+    return o311_error(413, "request body too large: at most 3 photos of 10 MB each")
+
+
+def _jurisdiction_ok() -> bool:
+    j = request.values.get("jurisdiction_id")
+    return not j or j == services().config.open311_jurisdiction
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else as_utc(value).astimezone(LOCAL_TZ).isoformat(timespec="seconds")
+
+
+def service_json(t: ProblemType) -> dict:
+    return {"service_code": t.code, "service_name": t.name, "description": t.description or t.name,
+            "metadata": False, "type": "realtime", "keywords": t.major_class, "group": t.major_class}
+
+
+def request_json(session: Session, case: Case) -> dict:
+    st = public_status(session, case)
+    lon, lat = (gcj02_to_wgs84(st.lon, st.lat) if st.lon is not None and st.lat is not None else (None, None))
+    notes = st.label + (f"：{st.reason}" if st.reason else "")
+    return {
+        "service_request_id": st.code, "status": "open" if st.open else "closed", "status_notes": notes,
+        "service_name": st.type_name, "service_code": st.type_code, "description": st.description,
+        "agency_responsible": None, "service_notice": None,
+        "requested_datetime": _iso(st.submitted_at), "updated_datetime": _iso(st.updated_at),
+        "expected_datetime": _iso(st.expected_at), "address": st.district, "address_id": None, "zipcode": None,
+        "lat": None if lat is None else round(lat, 6), "long": None if lon is None else round(lon, 6),
+        "media_url": None,
+    }
+
+
+def _parse_date(name: str) -> datetime | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    raw = re.sub(r" (\d{2}:?\d{2})$", r"+\1", raw.strip())  # an unencoded '+' of the offset arrives as ' '
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise ReportError(name, "bad_date", f"{name}: not an ISO 8601 date-time: {raw[:40]!r}") from None
+    return as_utc(value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ))
+
+
+@blueprint.get("/services.json")
+@public
+def services_list():
+    if not _jurisdiction_ok():
+        return o311_error(404, "jurisdiction_id: unknown jurisdiction")
+    ctx = flask.current_app.config["CIVICWATCH"]
+    with ctx.sessions() as s:
+        types = s.scalars(select(ProblemType).order_by(ProblemType.code)).all()
+        return jsonify([service_json(t) for t in types])
+
+
+@blueprint.get("/requests.json")
+@public
+def requests_list():
+    if not _jurisdiction_ok():
+        return o311_error(404, "jurisdiction_id: unknown jurisdiction")
+    ctx = flask.current_app.config["CIVICWATCH"]
+    try:
+        start, end = _parse_date("start_date"), _parse_date("end_date")
+    except ReportError as exc:
+        return o311_error(400, exc.message)
+    statuses = {v.strip() for v in request.args.get("status", "").split(",") if v.strip()}
+    if statuses - {"open", "closed"}:
+        return o311_error(400, "status: expected open, closed or both (comma-separated)")
+    codes = [v.strip() for v in request.args.get("service_code", "").split(",") if v.strip()]
+    ids = [v.strip() for v in request.args.get("service_request_id", "").split(",") if v.strip()]
+    if start is None and end is None and not ids:
+        start = utcnow() - timedelta(days=DEFAULT_DAYS)
+    visible = or_(Case.source == CaseSource.CITIZEN.value, Case.state.not_in(_UNCONFIRMED))
+    q = select(Case).where(visible)
+    if start is not None:
+        q = q.where(Case.found_at >= start)
+    if end is not None:
+        q = q.where(Case.found_at <= end)
+    if statuses == {"open"}:
+        q = q.where(Case.state.in_(OPEN_STATES))
+    elif statuses == {"closed"}:
+        q = q.where(Case.state.not_in(OPEN_STATES))
+    with ctx.sessions() as s:
+        if codes:
+            q = q.join(ProblemType, Case.problem_type_id == ProblemType.id).where(ProblemType.code.in_(codes))
+        if ids:
+            q = q.where(or_(and_(Case.source == CaseSource.CITIZEN.value, Case.external_ref.in_(ids)),
+                            Case.code.in_(ids)))
+        cases = s.scalars(q.order_by(Case.found_at.desc()).limit(LIST_LIMIT)).all()
+        return jsonify([request_json(s, c) for c in cases])
+
+
+@blueprint.get("/requests/<code>.json")
+@public
+def request_one(code: str):
+    ctx = flask.current_app.config["CIVICWATCH"]
+    with ctx.sessions() as s:
+        case = find_case(s, code)
+        if case is None or (case.source != CaseSource.CITIZEN.value and case.state in _UNCONFIRMED):
+            return o311_error(404, f"service_request_id: no request {code[:40]!r}")
+        return jsonify([request_json(s, case)])
+
+
+def _api_key_ok() -> tuple[bool, tuple | None]:
+    env_name = services().config.open311_api_key_env
+    if not env_name:
+        return True, None
+    expected = os.environ.get(env_name, "")
+    if not expected:
+        return False, o311_error(503, "POST is disabled: the Open311 api_key is not configured on this server")
+    sent = request.values.get("api_key", "")
+    if not hmac.compare_digest(sent.encode(), expected.encode()):
+        return False, o311_error(403, "api_key: missing or invalid")
+    return True, None
+
+
+@blueprint.post("/requests.json")
+@public
+def request_create():
+    svc = services()
+    allow_body(svc.config.max_photos)
+    if not _jurisdiction_ok():
+        return o311_error(404, "jurisdiction_id: unknown jurisdiction")
+    ok, refusal = _api_key_ok()
+    if not ok:
+        return refusal
+    form = request.form
+    if not form.get("service_code"):
+        return o311_error(400, "service_code: missing")
+    if not (form.get("lat") and form.get("long")) and not request.files.getlist("media"):
+        return o311_error(400, "lat/long: missing (a location is required; address_string is not geocoded)")
+    try:
+        photos = uploaded("media", svc.config.max_photos)
+        report = ReportInput(
+            problem_type=form.get("service_code"), description=form.get("description"), phone=form.get("phone"),
+            lon=form.get("long"), lat=form.get("lat"), datum="wgs84", photos=photos,
+            client_address=client_address(), channel="open311",
+        )
+        ctx = flask.current_app.config["CIVICWATCH"]
+        receipt = submit(ctx.sessions, svc.store, report, svc.config, svc.limits)
+    except ReportError as exc:
+        resp, status = o311_error(exc.status, f"{exc.field}: {exc.message}")
+        if exc.retry_after_s is not None:
+            resp.headers["Retry-After"] = str(max(1, int(exc.retry_after_s)))
+        return resp, status
+    notice = "已受理，待核实后立案" + ("；附近已有同类问题：" + "、".join(d.code for d in receipt.duplicates)
+                                 if receipt.duplicates else "")
+    if form.get("media_url"):
+        notice += "；media_url 未下载（请以 media 上传照片）"
+    return jsonify([{"service_request_id": receipt.tracking_code, "service_notice": notice,
+                     "account_id": None}]), 201
