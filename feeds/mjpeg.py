@@ -32,7 +32,7 @@ class MultipartParser:
     """
 
     def __init__(self, boundary: str, max_part_bytes: int = 20 * 1024 * 1024):
-        self.delim = b"--" + boundary.lstrip("-").encode("latin-1")
+        self.delim = b"--" + boundary.strip().strip('"').lstrip("-").encode("latin-1")
         self.max_part_bytes = max_part_bytes
         self.buf = bytearray()
 
