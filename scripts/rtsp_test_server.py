@@ -6,7 +6,7 @@ Run with Debian's ``/usr/bin/python3`` (the GI bindings are not in the venv; ins
 
     /usr/bin/python3 scripts/rtsp_test_server.py --port 0 --path /cam
 
-Serves ``rtsp://127.0.0.1:PORT/cam`` (H.264 of a moving test pattern, or a still one with ``--static``)
+Serves ``rtsp://127.0.0.1:PORT/cam`` (H.264: SMPTE bars with a bouncing ball, or still bars with ``--static``)
 and prints ``READY rtsp://127.0.0.1:PORT/cam`` on stdout once listening. With ``--user``/``--password``
 the stream requires RTSP basic authentication. Stops on SIGTERM/SIGINT. Binds 127.0.0.1 only.
 """
@@ -37,12 +37,18 @@ def main() -> int:
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
     server.set_service(str(args.port))
-    motion = "" if args.static else " horizontal-speed=4"
+    caps = f"video/x-raw,width={args.width},height={args.height},framerate={args.fps}/1"
+    # A still SMPTE picture with (unless --static) a small bouncing ball over it: the picture changes
+    # every frame but the view itself does not move (a scrolling pattern would look like a turned camera).
+    ball = "" if args.static else (
+        f" videotestsrc is-live=true pattern=ball ! video/x-raw,width={args.width // 5},height={args.height // 5},"
+        f"framerate={args.fps}/1 ! mix."
+    )
     launch = (
-        f"( videotestsrc is-live=true pattern=smpte{motion} "
-        f"! video/x-raw,width={args.width},height={args.height},framerate={args.fps}/1 "
+        f"( compositor name=mix sink_1::xpos={args.width // 10} sink_1::ypos={args.height // 10} ! {caps} "
         f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={args.fps * 2} "
-        f"! rtph264pay name=pay0 pt=96 config-interval=1 )"
+        f"! rtph264pay name=pay0 pt=96 config-interval=1 "
+        f"videotestsrc is-live=true pattern=smpte ! {caps} ! mix.{ball} )"
     )
     factory = GstRtspServer.RTSPMediaFactory()
     factory.set_launch(launch)
