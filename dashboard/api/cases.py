@@ -10,8 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, request, send_file
-from sqlalchemy import select
-
 from models.case_queries import MAX_PAGE, SORTABLE, CaseFilter, FilterError, case_count, case_page
 from models.cases import CaseSource, Evidence
 from models.clock import utcnow
@@ -23,7 +21,7 @@ from models.workflow.settings import bind
 
 from ..access import current_principal, require_roles
 from .responses import (
-    API_ROLES, DOC_KINDS, case_json, case_or_404, check_csrf, error, iso, json_body, transition_json,
+    API_ROLES, DOC_KINDS, MAX_ID, case_json, case_or_404, check_csrf, error, iso, json_body, transition_json,
 )
 
 blueprint = Blueprint("cases_api", __name__, url_prefix="/api/v1")
@@ -43,9 +41,17 @@ def _list_arg(name: str) -> list[str]:
     return [v for v in (x.strip() for x in raw.split(",")) if v]
 
 
+def _id_list(name: str) -> list[str]:
+    values = _list_arg(name)
+    for v in values:
+        if not v.isdigit() or not 0 < int(v) <= MAX_ID:
+            error(400, f"{name}: expected a comma list of ids, got {v!r}", name)
+    return values
+
+
 def _filter_from_args() -> CaseFilter:
-    data = {"states": _list_arg("state"), "sources": _list_arg("source"), "type_ids": _list_arg("type_id"),
-            "district_ids": _list_arg("district_id"), "unit_ids": _list_arg("unit_id"),
+    data = {"states": _list_arg("state"), "sources": _list_arg("source"), "type_ids": _id_list("type_id"),
+            "district_ids": _id_list("district_id"), "unit_ids": _id_list("unit_id"),
             "date_from": request.args.get("date_from"), "date_to": request.args.get("date_to"),
             "overdue": request.args.get("overdue", "").lower() in ("1", "true", "yes"),
             "text": request.args.get("q", "")}
@@ -207,7 +213,7 @@ def evidence_image(evidence_id: int):
     p = current_principal()
     ctx = _ctx()
     with ctx.sessions() as s:
-        ev = s.get(Evidence, evidence_id)
+        ev = s.get(Evidence, evidence_id) if 0 < evidence_id <= MAX_ID else None
         if ev is None:
             error(404, f"evidence {evidence_id} not found")
         if p.role == "unit":

@@ -11,7 +11,7 @@ from models.kpi_report import GROUPINGS, PERIODS, KpiError, case_kpis, indicator
 from models.clock import utcnow
 
 from ..access import current_principal, require_roles
-from .responses import API_ROLES, error, iso
+from .responses import API_ROLES, MAX_ID, error, iso
 
 blueprint = Blueprint("kpi_api", __name__, url_prefix="/api/v1")
 
@@ -67,7 +67,7 @@ def get_indicator_progress():
     unit_arg = request.args.get("unit_id")
     unit_id = None
     if unit_arg is not None:
-        if not unit_arg.isdigit():
+        if not unit_arg.isdigit() or not 0 < int(unit_arg) <= MAX_ID:
             error(400, f"unit_id: expected an integer, got {unit_arg!r}", "unit_id")
         unit_id = int(unit_arg)
     if p.role == "unit":

@@ -16,6 +16,7 @@ from models.workflow import RULES, STATE_LABELS
 from ..access import Principal, csrf_ok
 
 API_ROLES = ("admin", "supervisor", "viewer", "unit")
+MAX_ID = 2**31 - 1  # INTEGER primary keys
 DOC_KINDS = ("problem_list", "dispatch", "rectification", "closure")
 
 
@@ -48,6 +49,8 @@ def check_csrf(p: Principal) -> None:
 
 def case_or_404(session: Session, case_id: int, p: Principal, *, lock: bool = False) -> Case:
     """The case, or 404; a unit operator gets 403 for another unit's case."""
+    if not 0 < case_id <= MAX_ID:
+        error(404, f"case {case_id} not found")
     stmt = select(Case).where(Case.id == case_id)
     if lock:
         stmt = stmt.with_for_update()

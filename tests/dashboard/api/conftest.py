@@ -29,6 +29,12 @@ class Api:
 
 @pytest.fixture
 def api(ctx):
+    token_cache.clear()
+    yield _make_api(ctx)
+    token_cache.clear()
+
+
+def _make_api(ctx) -> Api:
     from dashboard.app import create_app
 
     token_cache.clear()
@@ -44,5 +50,4 @@ def api(ctx):
             out.tokens[who], _ = create_token(s, role, unit_code=unit, name=who)
     app = create_app(ctx)
     out.client = app.server.test_client()
-    yield out
-    token_cache.clear()
+    return out
