@@ -82,3 +82,28 @@ def run_demo_responders(session: Session, cfg: DemoResponders, now: datetime | N
         apply(session, case, "close", actor=DEMO_SUPERVISOR, actor_role="supervisor", at=at, note="销号（演示）")
         counts["verified"] += 1
     return counts
+
+
+def demo_rectifications(session: Session, after_id: int = 0, limit: int = 500) -> list[dict]:
+    """Rectification reports (整改反馈) recorded after transition id ``after_id``, oldest first — what the scene
+    simulator polls to remove (``fixed``) or leave in place (not fixed) the object of a camera case.
+
+    Each item: ``transition_id, case_id, camera_id, camera_code, zone, box, fixed, at``. ``fixed`` is the
+    demo responder's ``data.demo.fixed`` (a report without that hint — a real unit — counts as fixed).
+    """
+    from ..cases import CaseTransition
+    from ..registry import Camera
+
+    rows = session.execute(
+        select(CaseTransition.id, CaseTransition.case_id, CaseTransition.data, CaseTransition.at, Case.camera_id,
+               Camera.code, Case.zone, Case.box)
+        .join(Case, Case.id == CaseTransition.case_id)
+        .join(Camera, Camera.id == Case.camera_id)
+        .where(CaseTransition.action == "rectify", CaseTransition.id > after_id)
+        .order_by(CaseTransition.id).limit(limit))
+    out = []
+    for tid, case_id, data, at, camera_id, code, zone, box in rows:
+        demo = (data or {}).get("demo") or {}
+        out.append({"transition_id": tid, "case_id": case_id, "camera_id": camera_id, "camera_code": code,
+                    "zone": zone, "box": box, "fixed": bool(demo.get("fixed", True)), "at": at})
+    return out

@@ -11,7 +11,7 @@ from models.cases import Case
 from models.config import DemoResponders
 from models.registry import RoutingRule
 from models.workflow import open_case, replay_case, report_recheck_sample
-from models.workflow.demo import plan, run_demo_responders
+from models.workflow.demo import demo_rectifications, plan, run_demo_responders
 from models.workflow.guard import install_log_guard
 from models.workflow.jobs import check_deadlines
 from models.workflow.service import start_workflow_jobs
@@ -54,6 +54,11 @@ def test_demo_plan_shares_and_responders_close_the_loop(ctx):
         assert counts == {"rectified": 0, "not_fixed": 0, "verified": 0}  # before the shortest delay
         counts = run_demo_responders(s, cfg, now=T0 + timedelta(seconds=30))
         expected = [plan(c.id, 0, cfg)[1] for c in cases]
+        feed = demo_rectifications(s)
+        assert [f["case_id"] for f in feed] == [c.id for c, o in zip(cases, expected) if o != "ignore"]
+        assert all(f["camera_code"] == "CAM-0001" for f in feed)
+        assert [f["fixed"] for f in feed] == [o == "fixed" for o in expected if o != "ignore"]
+        assert demo_rectifications(s, after_id=feed[-1]["transition_id"]) == []
         assert counts["rectified"] == expected.count("fixed") and counts["not_fixed"] == expected.count("not_fixed")
         for c, outcome in zip(cases, expected):
             if outcome == "ignore":
