@@ -163,7 +163,7 @@ def grouped_rows(session: Session, period: Period, by: str, now: datetime | None
 
 
 def ranking(session: Session, period: Period, now: datetime | None = None, min_due: int = 1,
-            by: str = "unit") -> list[dict[str, Any]]:
+            by: str = "unit", weights=None) -> list[dict[str, Any]]:
     """Units (or districts) ranked by score in the period, with the change against the previous period.
 
     Rows: key, name, score, previous_score, improvement (score − previous_score, ``None`` without both),
@@ -171,8 +171,8 @@ def ranking(session: Session, period: Period, now: datetime | None = None, min_d
     the page shows results and improvement, not a worst list).
     """
     now = as_utc(now or utcnow())
-    cur = group_kpis(session, period, by, now)
-    prev = group_kpis(session, period.previous(), by, now)
+    cur = group_kpis(session, period, by, now, weights=weights)
+    prev = group_kpis(session, period.previous(), by, now, weights=weights)
     rows = []
     for key, k in cur.items():
         if key is None or k["due"] < min_due or k["score"] is None:
@@ -211,3 +211,11 @@ def open_cases(session: Session, where: Iterable[Any], now: datetime | None = No
 
 def all_units(session: Session) -> list[ResponsibleUnit]:
     return list(session.scalars(select(ResponsibleUnit).order_by(ResponsibleUnit.code)))
+
+
+def overdue_now_by_unit(session: Session, now: datetime | None = None) -> dict[int, int]:
+    """:func:`overdue_now` per unit id (units without overdue cases are absent)."""
+    now = as_utc(now or utcnow())
+    return dict(session.execute(select(Case.unit_id, func.count()).where(
+        Case.state == CaseState.DISPATCHED.value, Case.deadline_at < now, Case.unit_id.is_not(None))
+        .group_by(Case.unit_id)).all())
