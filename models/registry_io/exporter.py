@@ -14,6 +14,13 @@ from ..registry import (
 from .schema import TABLES, TABLES_BY_NAME
 
 WORKBOOK_NAME = "registry.xlsx"
+ZONE_KEY_ORDER = ("name", "kind", "polygon", "types", "dwell_s", "sensitivity", "active_hours")
+
+
+def canonical_zone(zone: dict) -> dict:
+    """A zone with its keys in the documented order (PostgreSQL's JSONB does not keep key order)."""
+    rank = {k: i for i, k in enumerate(ZONE_KEY_ORDER)}
+    return {k: zone[k] for k in sorted(zone, key=lambda k: (rank.get(k, len(rank)), k))}
 
 
 def _rows(session: Session) -> dict[str, list[dict[str, object]]]:
@@ -40,7 +47,8 @@ def _rows(session: Session) -> dict[str, list[dict[str, object]]]:
         address=p.address, lon=p.lon, lat=p.lat, unit_codes=sorted(u.code for u in p.units)) for p in points]
     out["cameras"] = [dict(
         code=c.code, name=c.name, point_code=point_code[c.point_id], source_kind=c.source_kind,
-        source_url=c.source_url, sample_every_s=c.sample_every_s, enabled=c.enabled, zones=c.zones or [])
+        source_url=c.source_url, sample_every_s=c.sample_every_s, enabled=c.enabled,
+        zones=[canonical_zone(z) if isinstance(z, dict) else z for z in c.zones or []])
         for c in session.scalars(select(Camera).order_by(Camera.id))]
     out["indicators"] = [dict(
         code=i.code, name=i.name, creation_class=i.creation_class, category=i.category, subcategory=i.subcategory,
@@ -56,7 +64,8 @@ def _rows(session: Session) -> dict[str, list[dict[str, object]]]:
         dedup_window_s=t.dedup_window_s, dedup_radius_m=t.dedup_radius_m, severity=t.severity,
         deadline_value=t.deadline_value, deadline_unit=t.deadline_unit, auto_accept=t.auto_accept,
         default_unit_code=unit_code.get(t.default_unit_id),
-        indicator_codes=sorted(i.code for i in t.indicators), params=t.params or None,
+        indicator_codes=sorted(i.code for i in t.indicators),
+        params=dict(sorted(t.params.items())) if t.params else None,
         description=t.description) for t in types]
     out["routing_rules"] = [dict(
         problem_type_code=type_code[r.problem_type_id], district_adcode=by_district_id.get(r.district_id),

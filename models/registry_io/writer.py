@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..clock import utcnow
 from ..registry import (
@@ -41,7 +41,9 @@ def is_empty(session: Session) -> bool:
 
 def _sync(session: Session, model, key: str, rows: list[dict[str, Any]], apply: Callable[[Any, dict], None]):
     """Update rows matched by ``key``, insert new ones; return (key → object, absent objects)."""
-    existing = {getattr(obj, key): obj for obj in session.scalars(select(model))}
+    loaders = {MonitoringPoint: [selectinload(MonitoringPoint.units)],
+               ProblemType: [selectinload(ProblemType.indicators)]}.get(model, [])
+    existing = {getattr(obj, key): obj for obj in session.scalars(select(model).options(*loaders))}
     out = {}
     for values in rows:
         obj = existing.pop(values[key], None)
@@ -157,12 +159,12 @@ def _remove(session: Session, groups: list[tuple[str, list]]) -> None:
     for name, objects in groups:
         if not objects:
             continue
+        keys = [getattr(o, "code", None) or getattr(o, "adcode", "?") for o in objects]  # before a failed flush
         for obj in objects:
             session.delete(obj)
         try:
             session.flush()
         except IntegrityError:
-            keys = [getattr(o, "code", None) or getattr(o, "adcode", "?") for o in objects]
             shown = ", ".join(keys[:10]) + (" …" if len(keys) > 10 else "")
             raise RegistryImportError(
                 f"cannot remove {name} {shown}: they are absent from the import but cases, observations, "
