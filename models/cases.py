@@ -119,7 +119,8 @@ class Case(Base):
         Index("ix_cases_camera_state", "camera_id", "state"),
         Index("ix_cases_deadline_state", "deadline_at", "state"),
         Index("ix_cases_external_ref", "source", "external_ref"),
-        Index("ix_cases_dispatched_at", "dispatched_at"),
+        Index("ix_cases_dispatched_at", "dispatched_at", "state"),  # summary: covering range counts
+        Index("ix_cases_state_deadline", "state", "deadline_at"),  # overdue = dispatched and deadline passed
         Index("ix_cases_handled_at", "handled_at"),
     )
 

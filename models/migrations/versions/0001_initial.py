@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 09:07:53.475184
+Create Date: 2026-11-29 09:25:50.138834
 """
 from alembic import op
 import sqlalchemy as sa
@@ -237,13 +237,14 @@ def upgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_camera_state', ['camera_id', 'state'], unique=False)
         batch_op.create_index('ix_cases_deadline_state', ['deadline_at', 'state'], unique=False)
-        batch_op.create_index('ix_cases_dispatched_at', ['dispatched_at'], unique=False)
+        batch_op.create_index('ix_cases_dispatched_at', ['dispatched_at', 'state'], unique=False)
         batch_op.create_index('ix_cases_district_state', ['district_id', 'state'], unique=False)
         batch_op.create_index('ix_cases_external_ref', ['source', 'external_ref'], unique=False)
         batch_op.create_index('ix_cases_found_at', ['found_at'], unique=False)
         batch_op.create_index('ix_cases_handled_at', ['handled_at'], unique=False)
         batch_op.create_index('ix_cases_point', ['point_id'], unique=False)
         batch_op.create_index('ix_cases_state', ['state'], unique=False)
+        batch_op.create_index('ix_cases_state_deadline', ['state', 'deadline_at'], unique=False)
         batch_op.create_index('ix_cases_type_found', ['problem_type_id', 'found_at'], unique=False)
         batch_op.create_index('ix_cases_unit_state', ['unit_id', 'state'], unique=False)
 
@@ -383,6 +384,7 @@ def downgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_unit_state')
         batch_op.drop_index('ix_cases_type_found')
+        batch_op.drop_index('ix_cases_state_deadline')
         batch_op.drop_index('ix_cases_state')
         batch_op.drop_index('ix_cases_point')
         batch_op.drop_index('ix_cases_handled_at')
