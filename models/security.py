@@ -122,7 +122,15 @@ def resolve_token(session: Session, token: str, *, now: datetime | None = None) 
 
 # --- login with per-account throttling -------------------------------------------------------------------
 
-_DUMMY_HASH = _hasher.hash("civicwatch-timing-equaliser")
+_dummy: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash made with the current hasher, to spend the same time on unknown names (made once, lazily)."""
+    key = id(_hasher)
+    if key not in _dummy:
+        _dummy[key] = _hasher.hash("civicwatch-timing-equaliser")
+    return _dummy[key]
 
 
 class LoginResult:
@@ -152,10 +160,10 @@ def check_login(
     now = now or utcnow()
     user = session.scalar(select(User).where(User.username == username)) if username else None
     if user is None:
-        verify_password(_DUMMY_HASH, password or "x")
+        verify_password(_dummy_hash(), password or "x")
         return LoginResult(None, "bad")
     if user.locked_until is not None and user.locked_until > now:
-        verify_password(_DUMMY_HASH, password or "x")
+        verify_password(_dummy_hash(), password or "x")
         return LoginResult(None, "locked", user.locked_until)
     if not verify_password(user.password_hash, password or ""):
         user.failed_logins = (user.failed_logins or 0) + 1

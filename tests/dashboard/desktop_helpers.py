@@ -105,3 +105,12 @@ def dash_call(client, app, key: str, inputs: dict | None = None, state: dict | N
         "changedPropIds": [triggered] if triggered else [f"{d['id']}.{d['property']}" for d in cb["inputs"][:1]],
     }
     return client.post("/_dash-update-component", json=body)
+
+
+def use_fast_hashing(monkeypatch) -> None:
+    """Argon2 with tiny costs for tests (the real parameters take ~1 s per hash on a loaded 2-core box)."""
+    from argon2 import PasswordHasher
+
+    import models.security as sec
+
+    monkeypatch.setattr(sec, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import pytest
+
+from dashboard.access import address_throttle, token_cache
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch):
+    from tests.dashboard.desktop_helpers import use_fast_hashing
+
+    use_fast_hashing(monkeypatch)
+
+
+@pytest.fixture
+def app(sqlite_ctx):
+    from dashboard.app import create_app
+
+    address_throttle.clear()
+    token_cache.clear()
+    yield create_app(sqlite_ctx)
+    address_throttle.clear()
