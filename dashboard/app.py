@@ -14,6 +14,7 @@ from models.context import AppContext
 from . import api
 from .access import init_access
 from .health import health_report
+from .metrics import init_metrics
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 
@@ -32,6 +33,7 @@ def create_app(ctx: AppContext) -> dash.Dash:
     server.config["CIVICWATCH"] = ctx
     server.config["MAX_CONTENT_LENGTH"] = 12 * 1024 * 1024  # uploads: 10 MB of image + form overhead
     init_access(server, ctx)
+    init_metrics(server, ctx)
     app = dash.Dash(
         __name__,
         server=server,
