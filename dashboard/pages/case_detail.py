@@ -190,7 +190,7 @@ def layout(code: str | None = None, done: str | None = None, **_):
 def ask(clicks, _cancel, code, note):
     """Ask for confirmation of the clicked action (and say when a reason is missing)."""
     trig = dash_ctx.triggered_id
-    if trig == "casepage-cancel" or not isinstance(trig, dict) or not any(clicks):
+    if trig == "casepage-cancel" or not isinstance(trig, dict) or not any(clicks or []):
         return False, no_update, no_update, None, no_update
     action = trig.get("action")
     if action not in RULES:

@@ -140,7 +140,7 @@ def refresh(_n):
           prevent_initial_call=True)
 def pick(clicks):
     trig = dash_ctx.triggered_id
-    if not isinstance(trig, dict) or not any(clicks):
+    if not isinstance(trig, dict) or not any(clicks or []):
         return no_update
     return trig.get("code")
 

@@ -80,7 +80,8 @@ def callback_key(app, output_id: str) -> str:
     return keys[0]
 
 
-def dash_call(client, app, key: str, inputs: dict | None = None, state: dict | None = None, triggered=None):
+def dash_call(client, app, key: str, inputs: dict | None = None, state: dict | None = None, triggered=None,
+              headers: dict | None = None):
     """POST /_dash-update-component for callback ``key`` with values by 'id.prop'."""
     cb = app.callback_map[key]
     values = dict(inputs or {})
@@ -104,7 +105,7 @@ def dash_call(client, app, key: str, inputs: dict | None = None, state: dict | N
         "state": items(cb.get("state", [])),
         "changedPropIds": [triggered] if triggered else [f"{d['id']}.{d['property']}" for d in cb["inputs"][:1]],
     }
-    return client.post("/_dash-update-component", json=body)
+    return client.post("/_dash-update-component", json=body, headers=headers or {})
 
 
 def use_fast_hashing(monkeypatch) -> None:
