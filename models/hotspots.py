@@ -115,3 +115,41 @@ def point_totals(session: Session, period: Period, now: datetime | None = None) 
         out[point_id]["cases"] += 1
         out[point_id]["recurrences"] += prev is not None
     return dict(out)
+
+
+def point_history(session: Session, point_id: int, now: datetime | None = None, months: int = 12,
+                  days: int = 90) -> dict[str, Any]:
+    """One point's history: cases found per local month (last ``months``), per hour of day and per problem
+    type with recurrences (last ``days``)."""
+    from datetime import timedelta
+
+    now = as_utc(now or utcnow())
+    local_now = to_local(now)
+    keys = []
+    y, m = local_now.year, local_now.month
+    for _ in range(months):
+        keys.append(f"{y:04d}-{m:02d}")
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    keys.reverse()
+    by_month = dict.fromkeys(keys, 0)
+    hours = [0] * 24
+    types: Counter = Counter()
+    recur: Counter = Counter()
+    recent = now - timedelta(days=days)
+    first_month = datetime(int(keys[0][:4]), int(keys[0][5:]), 1, tzinfo=local_now.tzinfo)
+    q = select(Case.found_at, Case.problem_type_id, Case.previous_case_id).where(
+        Case.point_id == point_id, Case.state != CaseState.INVALID.value,
+        Case.found_at >= min(as_utc(first_month), recent))
+    for found_at, type_id, prev in session.execute(q):
+        local = to_local(found_at)
+        k = f"{local.year:04d}-{local.month:02d}"
+        if k in by_month:
+            by_month[k] += 1
+        if as_utc(found_at) >= recent:
+            hours[local.hour] += 1
+            types[type_id] += 1
+            recur[type_id] += prev is not None
+    tnames = dict(session.execute(select(ProblemType.id, ProblemType.name)).all())
+    return {"months": list(by_month.items()), "hours": hours,
+            "types": sorted(({"type": tnames.get(t, str(t)), "cases": n, "recurrences": recur[t]}
+                             for t, n in types.items()), key=lambda r: (-r["recurrences"], -r["cases"], r["type"]))}

@@ -45,3 +45,16 @@ def test_recurring_pairs_use_previous_case_links(ctx):
         # February alone has no recurrence
         feb = recurring_pairs(s, MARCH.previous(), NOW)
         assert sum(r["recurrences"] for r in feb) == 0 and sum(r["cases"] for r in feb) == 2
+
+
+def test_point_history(ctx):
+    from models.hotspots import point_history
+
+    with ctx.sessions.begin() as s:
+        city, _ = make_report_data(s)
+        h = point_history(s, city.points[1].id, NOW)  # P-002: C4 (03-14 19:00), C9 (03-12 19:30), C8 (02-05 19:00)
+        assert h["months"][-1] == ("2026-03", 2) and h["months"][-2] == ("2026-02", 1) and len(h["months"]) == 12
+        assert h["hours"][19] == 3 and sum(h["hours"]) == 3
+        assert h["types"] == [{"type": "占道经营", "cases": 3, "recurrences": 0}]
+        h1 = point_history(s, city.points[0].id, NOW)
+        assert h1["types"] == [{"type": "暴露垃圾", "cases": 3, "recurrences": 2}]
