@@ -143,7 +143,7 @@ def test_view_shifted_is_moved(dx, dy):
 def test_camera_turned_to_another_view_is_moved():
     h = CameraHealth("C1")
     t = settle(h)
-    other = scene(W, H, seed=9)
+    other = cv2.flip(scene(W, H, seed=9), 0)  # tilted/turned: another street, horizon elsewhere
     feed(h, [noisy(other) for _ in range(4)], t)
     assert h.state == MOVED
     h.reset_reference()  # an operator accepts the new view
