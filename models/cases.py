@@ -121,6 +121,7 @@ class Case(Base):
         Index("ix_cases_external_ref", "source", "external_ref"),
         Index("ix_cases_dispatched_at", "dispatched_at", "state"),  # summary: covering range counts
         Index("ix_cases_state_deadline", "state", "deadline_at"),  # overdue = dispatched and deadline passed
+        Index("ix_cases_state_dispatched", "state", "dispatched_at"),  # summary: not-yet-handled this year
         Index("ix_cases_handled_at", "handled_at"),
     )
 

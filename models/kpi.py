@@ -51,9 +51,10 @@ def summary(session: Session, now: datetime | None = None) -> dict:
     now = as_utc(now or utcnow())
     year0 = local_midnight(now, year_start=True)
     day0 = local_midnight(now)
-    not_invalid = Case.state != CaseState.INVALID.value
-    dispatched_ytd = and_(Case.dispatched_at >= year0, Case.dispatched_at <= now, not_invalid)
+    in_year = and_(Case.dispatched_at >= year0, Case.dispatched_at <= now)
+    not_done = (CaseState.ACCEPTED.value, CaseState.DISPATCHED.value, CaseState.RECTIFIED.value)
     overdue = and_(Case.state == CaseState.DISPATCHED.value, Case.deadline_at < now)
+    # handled = dispatched this year − invalidated − still open; only the first count scans the year's range
     row = session.execute(select(
         _count(MonitoringPoint).label("points"),
         _count(Camera).label("cameras"),
@@ -61,8 +62,9 @@ def summary(session: Session, now: datetime | None = None) -> dict:
         _count(ResponsibleUnit).label("units"),
         _count(Indicator).label("indicators"),
         _count(ProblemType).label("problem_types"),
-        _count(Case, dispatched_ytd).label("dispatched"),
-        _count(Case, dispatched_ytd, Case.state.in_(HANDLED)).label("handled"),
+        _count(Case, in_year).label("in_year"),
+        _count(Case, Case.state == CaseState.INVALID.value, in_year).label("invalid_in_year"),
+        _count(Case, Case.state.in_(not_done), in_year).label("open_in_year"),
         _count(Case, Case.state.in_(OPEN)).label("open"),
         _count(Case, overdue).label("overdue"),
         _count(Case, Case.found_at >= day0, Case.found_at <= now).label("found_today"),
@@ -70,11 +72,12 @@ def summary(session: Session, now: datetime | None = None) -> dict:
         _count(Case, Case.handled_at >= day0, Case.handled_at <= now).label("rectified_today"),
         _count(Case, overdue, Case.deadline_at >= day0).label("overdue_today"),
     )).one()._mapping
+    dispatched = row["in_year"] - row["invalid_in_year"]
+    handled = dispatched - row["open_in_year"]
     return {
         "points": row["points"], "cameras": row["cameras"], "cameras_online": row["cameras_online"],
         "units": row["units"], "indicators": row["indicators"], "problem_types": row["problem_types"],
-        "dispatched": row["dispatched"], "handled": row["handled"],
-        "rectification_rate": rate(row["handled"], row["dispatched"]),
+        "dispatched": dispatched, "handled": handled, "rectification_rate": rate(handled, dispatched),
         "open": row["open"], "overdue": row["overdue"],
         "today": {"found": row["found_today"], "dispatched": row["dispatched_today"],
                   "rectified": row["rectified_today"], "overdue": row["overdue_today"]},

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 09:25:50.138834
+Create Date: 2026-11-29 09:31:56.490754
 """
 from alembic import op
 import sqlalchemy as sa
@@ -245,6 +245,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_cases_point', ['point_id'], unique=False)
         batch_op.create_index('ix_cases_state', ['state'], unique=False)
         batch_op.create_index('ix_cases_state_deadline', ['state', 'deadline_at'], unique=False)
+        batch_op.create_index('ix_cases_state_dispatched', ['state', 'dispatched_at'], unique=False)
         batch_op.create_index('ix_cases_type_found', ['problem_type_id', 'found_at'], unique=False)
         batch_op.create_index('ix_cases_unit_state', ['unit_id', 'state'], unique=False)
 
@@ -384,6 +385,7 @@ def downgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_unit_state')
         batch_op.drop_index('ix_cases_type_found')
+        batch_op.drop_index('ix_cases_state_dispatched')
         batch_op.drop_index('ix_cases_state_deadline')
         batch_op.drop_index('ix_cases_state')
         batch_op.drop_index('ix_cases_point')
