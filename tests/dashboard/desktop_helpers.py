@@ -73,6 +73,15 @@ def login(client, username: str, password: str = PASSWORD):
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
 
 
+def pattern_clicks(pattern_key: str, type_: str, key: str, value, n_clicks: int = 1) -> tuple[dict, str]:
+    """Inputs and the triggered prop for an ALL pattern input of buttons {"type": type_, key: value}."""
+    ident = {key: value, "type": type_}
+    import json
+
+    trig = json.dumps(ident, sort_keys=True, separators=(",", ":")) + ".n_clicks"
+    return {pattern_key: [{"id": ident, "property": "n_clicks", "value": n_clicks}]}, trig
+
+
 def callback_key(app, output_id: str) -> str:
     """The callback_map key of the callback whose outputs include ``output_id``."""
     keys = [k for k in app.callback_map if re.search(rf"(^|\.\.){re.escape(output_id)}\.", k)]
@@ -91,7 +100,10 @@ def dash_call(client, app, key: str, inputs: dict | None = None, state: dict | N
         out = []
         for d in deps:
             ident = f"{d['id']}.{d['property']}"
-            out.append({"id": d["id"], "property": d["property"], "value": values.get(ident)})
+            if d["id"].startswith("{"):  # pattern-matching (ALL): a list of {"id": {...}, "property", "value"}
+                out.append(values.get(ident) or [])
+            else:
+                out.append({"id": d["id"], "property": d["property"], "value": values.get(ident)})
         return out
 
     outputs = []
