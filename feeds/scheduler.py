@@ -45,7 +45,7 @@ _UTC = timezone.utc
 
 
 def _iso(ts: float | None) -> str | None:
-    return None if ts is None else datetime.fromtimestamp(ts, _UTC).isoformat(timespec="seconds")
+    return None if ts is None else datetime.fromtimestamp(ts, _UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass
@@ -363,9 +363,11 @@ class FeedScheduler:
         health: dict[str, int] = {}
         for r in self.runners.values():
             health[r.health.state] = health.get(r.health.state, 0) + 1
+        last = max((c.last_frame_at for c in counters if c.last_frame_at is not None), default=None)
         return {
             "running": self.running,
             "cameras": len(self.runners),
+            "last_frame_at": _iso(last),
             "health": health,
             "frames": sum(c.frames for c in counters),
             "handed": sum(c.handed for c in counters),

@@ -157,5 +157,6 @@ def test_status_has_lateness_percentiles_and_counters():
     assert st["cameras"] == 4 and st["running"] is True
     assert 0 <= st["lateness_p50_ms"] <= st["lateness_p95_ms"] < 100_000
     assert st["health"].get(ONLINE) == 4
+    assert st["last_frame_at"] == max(p["last_frame_at"] for p in h.sched.camera_stats().values())
     per = h.sched.camera_stats()
     assert set(per) == set(cams) and all(p["frames"] >= 1 and p["last_frame_at"] for p in per.values())
