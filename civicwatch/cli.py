@@ -37,6 +37,9 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     """CivicWatch — 漳州精神文明建设平台."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Skipped and late samples are counted by the feed scheduler (/healthz, /api/v1/metrics); APScheduler's
+    # own per-job warnings would flood the console on a busy machine.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR if verbose < 2 else logging.DEBUG)
     ctx.obj = Obj(config_path)
 
 
