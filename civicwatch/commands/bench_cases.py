@@ -1,0 +1,141 @@
+"""``civicwatch bench cases``: the case grid's filtered page query at city scale.
+
+Fills a fresh database (SQLite in a temporary directory; PostgreSQL in a private database created and
+dropped on ``--pg-url``) with the synthetic city and 100,000 cases (bulk inserts), then times what the
+grid does for one block: one page of 100 rows (filtered, sorted, LIMIT/OFFSET) plus the filtered count,
+over a mix of filters, sorts and offsets. Prints ONE JSON object on stdout; progress goes to stderr.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+
+import click
+
+from .groups import bench
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+TARGET_P95_MS = 300
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return round(ordered[k], 2)
+
+
+def _mix(city: dict, rng: random.Random, today) -> list[tuple[str, dict, list, int, int | None]]:
+    """(name, filter, sort, offset, scope) — what supervisors and operators typically ask for."""
+    unit = rng.choice(city["units"])
+    return [
+        ("all_newest", {}, [], 0, None),
+        ("dispatched", {"states": ["dispatched"]}, [], 0, None),
+        ("overdue", {"overdue": True}, [{"colId": "deadline_at", "sort": "asc"}], 0, None),
+        ("district", {"district_ids": [rng.choice(sorted(city["street_by_district"]))]}, [], 0, None),
+        ("unit_open", {"unit_ids": [unit], "states": ["dispatched", "rectified"]}, [], 0, None),
+        ("type_last_30d", {"type_ids": [rng.choice(city["types"])],
+                           "date_from": (today - timedelta(days=30)).isoformat()}, [], 0, None),
+        ("citizen_source", {"sources": ["citizen"]}, [], 0, None),
+        ("code_prefix", {"text": "AJ2025"}, [], 0, None),
+        ("sort_type_deep", {}, [{"colId": "type", "sort": "asc"}], rng.randrange(0, 5000, 100), None),
+        ("sort_unit_name", {"states": ["closed"]}, [{"colId": "unit", "sort": "desc"}], 0, None),
+        ("date_range_page5", {"date_from": (today - timedelta(days=365)).isoformat(),
+                              "date_to": today.isoformat()}, [], 400, None),
+        ("operator_scope", {}, [], 0, unit),
+    ]
+
+
+def _measure(url: str, data_dir: str, *, cases: int, rounds: int) -> dict:
+    from tqdm import tqdm
+
+    from dashboard.wall.synthetic import fill
+    from models.case_queries import CaseFilter, case_count, case_page
+    from models.clock import to_local, utcnow
+    from models.config import parse_config
+    from models.context import AppContext
+    from models.migrate import upgrade
+
+    ctx = AppContext.from_config(parse_config({"data_dir": data_dir, "database": {"url": url}}))
+    try:
+        upgrade(ctx.engine)
+        dialect = ctx.engine.dialect.name
+        t0 = time.perf_counter()
+        with tqdm(total=cases * 6, desc=f"fill {dialect}", unit="rows", file=sys.stderr, leave=False) as bar:
+            city = fill(ctx.engine, cases=cases, observations=0, progress=bar.update)
+        fill_s = time.perf_counter() - t0
+        with ctx.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        rng = random.Random(11)
+        today = to_local(utcnow()).date()
+        times: list[float] = []
+        per_kind: dict[str, list[float]] = {}
+        with ctx.sessions() as s:  # warm-up (statement cache, pages in memory)
+            case_page(s, CaseFilter(), limit=100)
+        for _ in tqdm(range(rounds), desc=f"queries {dialect}", file=sys.stderr, leave=False):
+            for name, fdict, sort, offset, scope in _mix(city, rng, today):
+                f = CaseFilter.from_dict(fdict)
+                with ctx.sessions() as s:
+                    t = time.perf_counter()
+                    rows = case_page(s, f, offset=offset, limit=100, sort=sort, scope_unit_id=scope)
+                    total = case_count(s, f, scope_unit_id=scope)
+                    ms = (time.perf_counter() - t) * 1000
+                assert total >= len(rows)
+                times.append(ms)
+                per_kind.setdefault(name, []).append(ms)
+        return {
+            "p50_ms": _pct(times, 50), "p95_ms": _pct(times, 95), "max_ms": round(max(times), 2),
+            "queries": len(times), "fill_s": round(fill_s, 1), "rows": city["rows"],
+            "by_query_p95_ms": {k: _pct(v, 95) for k, v in per_kind.items()},
+        }
+    finally:
+        ctx.stop()
+
+
+def _pg_admin(url: str):
+    import psycopg
+
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True, connect_timeout=5)
+
+
+@bench.command("cases")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the only output format).")
+@click.option("--cases", default=100_000, show_default=True, help="Cases in the database.")
+@click.option("--rounds", default=20, show_default=True, help="Rounds of the query mix (12 queries each).")
+@click.option("--databases", default="sqlite,postgresql", show_default=True,
+              help="Comma-separated: sqlite, postgresql.")
+@click.option("--pg-url", envvar="CIVICWATCH_BENCH_PG", default=DEFAULT_PG, show_default=True,
+              help="PostgreSQL server (a private database is created there and dropped afterwards).")
+def bench_cases(as_json: bool, cases: int, rounds: int, databases: str, pg_url: str) -> None:
+    """Case grid: one filtered page (100 rows) + count, p50/p95 ms, on SQLite and PostgreSQL."""
+    wanted = [d.strip() for d in databases.split(",") if d.strip()]
+    unknown = set(wanted) - {"sqlite", "postgresql"}
+    if unknown:
+        raise click.BadParameter(f"unknown database(s) {sorted(unknown)}; use sqlite and/or postgresql",
+                                 param_hint="--databases")
+    result: dict = {"cases": cases, "page_rows": 100, "loadavg_before": [round(x, 2) for x in os.getloadavg()]}
+    with tempfile.TemporaryDirectory(prefix="cw-bench-cases-") as tmp:
+        if "sqlite" in wanted:
+            result["sqlite"] = _measure(f"sqlite:///{tmp}/bench.db", f"{tmp}/sqlite", cases=cases, rounds=rounds)
+        if "postgresql" in wanted:
+            name = f"cw_bench_cases_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+            try:
+                with _pg_admin(pg_url) as conn:
+                    conn.execute(f'CREATE DATABASE "{name}"')
+            except Exception as exc:  # noqa: BLE001
+                raise click.ClickException(f"--pg-url {pg_url}: cannot create a bench database: {exc}") from None
+            base = pg_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+            try:
+                result["postgresql"] = _measure(f"{base}/{name}", f"{tmp}/pg", cases=cases, rounds=rounds)
+            finally:
+                with _pg_admin(pg_url) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+    result["target_p95_ms"] = TARGET_P95_MS
+    click.echo(json.dumps(result, ensure_ascii=False))
+
