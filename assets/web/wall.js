@@ -2,7 +2,7 @@
    - scales the fixed 1920×1080 design canvas to the screen as a whole (3840×2160 → ×2), no reflow, no scroll;
      the map canvas gets a matching pixel ratio so it stays sharp on a 4K wall;
    - clock and date in Asia/Shanghai;
-   - watches the tick requests: when the server stops answering, shows a plain banner and keeps retrying
+   - watches the tick answers (#wall-heartbeat): when the server stops answering, shows a plain banner
      (dcc.Interval goes on firing); the banner goes away by itself when answers come back;
    - a nightly soft reload (config.wall.nightly_reload, Asia/Shanghai), only after /healthz answers, so a
      reload never lands on a blank page;
@@ -13,7 +13,7 @@
   var DESIGN_W = 1920, DESIGN_H = 1080;
   var realDpr = window.devicePixelRatio || 1;
   var scale = 1;
-  var lastOk = Date.now(), failures = 0;
+  var lastOk = Date.now();
 
   function computeScale() {
     return Math.min(window.innerWidth / DESIGN_W, window.innerHeight / DESIGN_H);
@@ -60,18 +60,13 @@
     };
   }
 
-  // --- connection watch: wrap fetch to see the tick callback's answers ------------------------------
-  var origFetch = window.fetch;
-  window.fetch = function (input, init) {
-    var url = typeof input === "string" ? input : (input && input.url) || "";
-    var watched = url.indexOf("_dash-update-component") >= 0;
-    var p = origFetch.apply(this, arguments);
-    if (!watched) { return p; }
-    return p.then(function (resp) {
-      if (resp.ok || resp.status === 204) { lastOk = Date.now(); failures = 0; } else { failures += 1; }
-      return resp;
-    }, function (err) { failures += 1; throw err; });
-  };
+  // --- connection watch: every answered tick changes #wall-heartbeat (server time) --------------------
+  var lastBeat = "";
+  function watchHeartbeat(now) {
+    var el = document.getElementById("wall-heartbeat");
+    var beat = el ? el.textContent : "";
+    if (beat !== lastBeat) { lastBeat = beat; lastOk = now; }
+  }
 
   function showOffline(show) {
     var el = document.getElementById("wall-offline");
@@ -86,7 +81,7 @@
     var want = cfg.nightly.split(":"), t = localParts(new Date(now));
     if (t.h !== +want[0] || t.m !== +want[1]) { return; }
     reloadDone = true;
-    origFetch("/healthz", { cache: "no-store" }).then(function (r) {
+    window.fetch("/healthz", { cache: "no-store" }).then(function (r) {
       if (r.status < 500 || r.status === 503) { window.location.reload(); } else { reloadDone = false; }
     }, function () { reloadDone = false; });
   }
@@ -95,7 +90,7 @@
   function maybeRotate(cfg, now) {
     if (!cfg.rotate.length || now - startedAt < cfg.rotateEvery * 1000) { return; }
     startedAt = now;
-    origFetch("/healthz", { cache: "no-store" }).then(function (r) {
+    window.fetch("/healthz", { cache: "no-store" }).then(function (r) {
       if (r.status < 500 || r.status === 503) { window.location.assign(cfg.rotate[0] + window.location.search); }
     }, function () { /* stay: the server is away */ });
   }
@@ -108,8 +103,9 @@
     if (date) { date.textContent = fmtDate.format(d); }
     var cfg = config();
     if (!cfg) { return; }
-    var silentMs = now - lastOk;
-    showOffline(silentMs > Math.max(6000, 4 * cfg.tickMs) && failures > 0 || silentMs > Math.max(15000, 10 * cfg.tickMs));
+    watchHeartbeat(now);
+    // before the first answer allow a slow start (a busy server after a restart); then 4 ticks
+    showOffline(now - lastOk > (lastBeat ? Math.max(6000, 4 * cfg.tickMs) : 30000));
     maybeNightlyReload(cfg, now);
     maybeRotate(cfg, now);
   }

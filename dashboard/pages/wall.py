@@ -118,6 +118,7 @@ def layout(**_query):
         _canvas(ctx, snap, reg),
         dcc.Interval(id="wall-interval", interval=int(cfg.tick_s * 1000)),
         dcc.Store(id="wall-state", data=state),
+        html.Div("", id="wall-heartbeat", style={"display": "none"}),
         html.Div(id="wall-config", style={"display": "none"}, **{
             "data-tick-ms": str(int(cfg.tick_s * 1000)),
             "data-nightly": cfg.nightly_reload,

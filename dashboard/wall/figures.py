@@ -36,8 +36,8 @@ OFFLINE_STYLE: dict[str, Any] = {
     "sources": {},
     "layers": [{"id": "background", "type": "background", "paint": {"background-color": BG}}],
 }
-MAP_CENTER = {"lon": 117.36, "lat": 24.36}
-MAP_ZOOM = 7.95
+MAP_CENTER = {"lon": 117.57, "lat": 24.37}
+MAP_ZOOM = 7.62
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, event, func, select, text
 from sqlalchemy.orm import Session
 
 from models.cases import Case, CaseState, Evidence
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 OPEN_STATES = (CaseState.FOUND.value, CaseState.ACCEPTED.value, CaseState.DISPATCHED.value,
                CaseState.RECTIFIED.value, CaseState.VERIFIED.value)
 DUE_STATES = (CaseState.DISPATCHED.value,)
+HANDLED_STATES = (CaseState.VERIFIED.value, CaseState.CLOSED.value)
 FLOW_STATES = ("found", "accepted", "dispatched", "rectified", "verified", "closed")
 FAULTY_HEALTH = ("frozen", "black", "faulty", "error", "blurred", "tampered", "moved", "degraded")
 STUCK_AFTER = timedelta(hours=24)
@@ -87,14 +88,44 @@ def _kpi(session: Session, now: datetime) -> dict[str, Any]:
     return summary(session, now)
 
 
-def _point_states(session: Session, reg: Registry, now: datetime) -> tuple[list[str], dict[str, int]]:
-    due = and_(Case.state.in_(DUE_STATES), Case.deadline_at < now)
-    rows = session.execute(
-        select(Case.point_id, func.count(), func.sum(case((due, 1), else_=0)))
-        .where(Case.state.in_(OPEN_STATES), Case.point_id.is_not(None))
-        .group_by(Case.point_id)
-    ).all()
-    open_by_point = {pid: (n, int(od or 0)) for pid, n, od in rows}
+@dataclass
+class OpenCases:
+    """The open cases (few: most cases are closed), read once per tick and counted in Python."""
+
+    rows: list[tuple]  # (point_id, district_id, state, overdue, stuck)
+
+
+def _open_cases_sql(dialect: str):
+    # SQLite's statistics only know that the average state is common, so it scans the whole table for
+    # ``state IN (…)``; open cases are rare: tell it to use the state index. (PostgreSQL knows the skew.)
+    c = Case.__table__.c
+    hint = " INDEXED BY ix_cases_state" if dialect == "sqlite" else ""
+    states = ", ".join(f"'{s}'" for s in OPEN_STATES)  # constants from CaseState, not user input
+    return text(f"SELECT point_id, district_id, state, deadline_at, updated_at FROM cases{hint} "
+                f"WHERE state IN ({states})").columns(c.point_id, c.district_id, c.state, c.deadline_at,
+                                                       c.updated_at)
+
+
+def _open_cases(session: Session, now: datetime) -> OpenCases:
+    # one indexed read of the open cases (ix_cases_state); grouping them in SQL made SQLite walk the
+    # point index over the whole table instead
+    rows = session.execute(_open_cases_sql(session.get_bind().dialect.name)).all()
+    stuck_before = now - STUCK_AFTER
+    out = []
+    for pid, did, state, deadline, updated in rows:
+        overdue = state in DUE_STATES and deadline is not None and as_utc(deadline) < now
+        stuck = updated is not None and as_utc(updated) < stuck_before
+        out.append((pid, did, state, overdue, stuck))
+    return OpenCases(out)
+
+
+def _point_states(session: Session, reg: Registry, open_cases: OpenCases) -> tuple[list[str], dict[str, int]]:
+    open_by_point: dict[int, list[int]] = {}
+    for pid, _did, _state, overdue, _stuck in open_cases.rows:
+        if pid is not None:
+            acc = open_by_point.setdefault(pid, [0, 0])
+            acc[0] += 1
+            acc[1] += int(overdue)
     faulty: set[int] = set()
     for pid, health, enabled in session.execute(select(Camera.point_id, Camera.health, Camera.enabled)):
         if health in ("offline",) + FAULTY_HEALTH or not enabled:
@@ -107,11 +138,11 @@ def _point_states(session: Session, reg: Registry, now: datetime) -> tuple[list[
     return states, counts
 
 
-def _district_open(session: Session, reg: Registry) -> list[int]:
-    rows = dict(session.execute(
-        select(Case.district_id, func.count()).where(Case.state.in_(OPEN_STATES)).group_by(Case.district_id)
-    ).all())
-    return [int(rows.get(did, 0)) for did in reg.district_ids]
+def _district_open(reg: Registry, open_cases: OpenCases) -> list[int]:
+    by: dict[int, int] = defaultdict(int)
+    for _pid, did, *_rest in open_cases.rows:
+        by[did] += 1
+    return [by.get(did, 0) for did in reg.district_ids]
 
 
 def _reached(session: Session, since: datetime) -> list[int]:
@@ -124,20 +155,18 @@ def _reached(session: Session, since: datetime) -> list[int]:
     return [int(v or 0) for v in row]
 
 
-def _flow_now(session: Session, now: datetime) -> dict[str, list[int]]:
+def _flow_now(open_cases: OpenCases) -> dict[str, list[int]]:
     """Per stage: cases sitting there now, of them stuck (> 24 h without a step) and overdue."""
-    due = and_(Case.state.in_(DUE_STATES), Case.deadline_at < now)
-    rows = session.execute(
-        select(Case.state, func.count(), func.sum(case((Case.updated_at < now - STUCK_AFTER, 1), else_=0)),
-               func.sum(case((due, 1), else_=0)))
-        .where(Case.state.in_(OPEN_STATES))
-        .group_by(Case.state)
-    ).all()
-    by = {s: (int(n), int(st or 0), int(od or 0)) for s, n, st, od in rows}
+    by = {s: [0, 0, 0] for s in FLOW_STATES}
+    for _pid, _did, state, overdue, stuck in open_cases.rows:
+        if state in by:
+            by[state][0] += 1
+            by[state][1] += int(stuck)
+            by[state][2] += int(overdue)
     return {
-        "now": [by.get(s, (0, 0, 0))[0] for s in FLOW_STATES[:-1]] + [0],
-        "stuck": [by.get(s, (0, 0, 0))[1] for s in FLOW_STATES[:-1]] + [0],
-        "overdue": [by.get(s, (0, 0, 0))[2] for s in FLOW_STATES[:-1]] + [0],
+        "now": [by[s][0] for s in FLOW_STATES[:-1]] + [0],
+        "stuck": [by[s][1] for s in FLOW_STATES[:-1]] + [0],
+        "overdue": [by[s][2] for s in FLOW_STATES[:-1]] + [0],
     }
 
 
@@ -208,38 +237,35 @@ def _rate(handled: int, dispatched: int) -> float | None:
 
 def _rankings(session: Session, now: datetime, reg: Registry) -> dict[str, list[dict[str, Any]]]:
     """Positive framing only: the best results and the most improved (no "worst" list)."""
+    # the same definitions as models.kpi: dispatched = first dispatched in the period and not invalid;
+    # handled = rectification accepted (复核通过 / 销号); on time = handled by the deadline
     year_start = local_year_start(now)
     recent = now - timedelta(days=30)
     before = now - timedelta(days=60)
-    ontime = case((and_(Case.handled_at.is_not(None), Case.deadline_at.is_not(None),
-                        Case.handled_at <= Case.deadline_at), 1), else_=0)
-    period = case((Case.found_at >= recent, 1), (Case.found_at >= before, 2), else_=0)
-    rows = session.execute(
-        select(Case.district_id, Case.unit_id, period, func.count(Case.dispatched_at), func.count(Case.handled_at),
+    handled = Case.state.in_(HANDLED_STATES)
+    ontime = case((and_(handled, Case.deadline_at.is_not(None), Case.handled_at <= Case.deadline_at), 1), else_=0)
+    period = case((Case.dispatched_at >= recent, 1), (Case.dispatched_at >= before, 2), else_=0)
+    in_year = case((Case.dispatched_at >= year_start, 1), else_=0)
+    rows = session.execute(  # ONE pass over the period's dispatched cases
+        select(Case.district_id, Case.unit_id, in_year, period, func.count(), func.sum(case((handled, 1), else_=0)),
                func.sum(ontime))
-        .where(Case.found_at >= before, Case.dispatched_at.is_not(None))
-        .group_by(Case.district_id, Case.unit_id, period)
-    ).all()
-    year_rows = session.execute(
-        select(Case.district_id, Case.unit_id, func.count(Case.dispatched_at), func.count(Case.handled_at),
-               func.sum(ontime))
-        .where(Case.found_at >= year_start, Case.dispatched_at.is_not(None))
-        .group_by(Case.district_id, Case.unit_id)
+        .where(Case.dispatched_at >= min(year_start, before), Case.dispatched_at <= now,
+               Case.state != CaseState.INVALID.value)
+        .group_by(Case.district_id, Case.unit_id, in_year, period)
     ).all()
     dist_year: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     unit_year: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     dist_period: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for did, uid, d, h, o in year_rows:
-        for acc, key in ((dist_year, did), (unit_year, uid)):
-            if key is None:
-                continue
-            acc[key][0] += int(d)
-            acc[key][1] += int(h)
-            acc[key][2] += int(o or 0)
-    for did, _uid, per, d, h, _o in rows:
+    for did, uid, year, per, d, h, o in rows:
+        if year:
+            for acc, key in ((dist_year, did), (unit_year, uid)):
+                if key is not None:
+                    acc[key][0] += int(d)
+                    acc[key][1] += int(h or 0)
+                    acc[key][2] += int(o or 0)
         if did is not None and per:
             dist_period[(did, per)][0] += int(d)
-            dist_period[(did, per)][1] += int(h)
+            dist_period[(did, per)][1] += int(h or 0)
     names = dict(zip(reg.district_ids, reg.district_names))
 
     def ranked(acc: dict[int, list[int]], label) -> list[dict[str, Any]]:
@@ -293,22 +319,39 @@ def _last_frame_db(session: Session) -> datetime | None:
     return None if value is None else as_utc(value)
 
 
-def compute_snapshot(session: Session, now: datetime, reg: Registry, dialect: str) -> dict[str, Any]:
-    """Everything one wall tick shows, as JSON-able data (no figures)."""
+SLOW_SECTIONS = ("flow_year", "trend", "types", "rank")
+
+
+def compute_slow(session: Session, now: datetime, reg: Registry, dialect: str) -> dict[str, Any]:
+    """The year/30-day aggregates: they move slowly, so they are recomputed every ``slow_every_s``."""
+    return {
+        "flow_year": _reached(session, local_year_start(now)),
+        "trend": _trend(session, now, dialect),
+        "types": _types(session, now),
+        "rank": _rankings(session, now, reg),
+    }
+
+
+def compute_snapshot(session: Session, now: datetime, reg: Registry, dialect: str,
+                     slow: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything one wall tick shows, as JSON-able data (no figures). ``slow``: the last
+    :func:`compute_slow` result (computed now when not given)."""
+    slow = slow or compute_slow(session, now, reg, dialect)
     kpi = _kpi(session, now)
-    states, state_counts = _point_states(session, reg, now)
+    open_cases = _open_cases(session, now)
+    states, state_counts = _point_states(session, reg, open_cases)
     return {
         "registry": reg.key,
         "kpi": kpi,
         "points": states,
         "point_counts": state_counts,
-        "district_open": _district_open(session, reg),
-        "flow": {"year": _reached(session, local_year_start(now)), "today": _reached(session, local_day_start(now)),
-                 **_flow_now(session, now)},
+        "district_open": _district_open(reg, open_cases),
+        "flow": {"year": slow["flow_year"], "today": _reached(session, local_day_start(now)),
+                 **_flow_now(open_cases)},
         "events": _events(session, now),
-        "trend": _trend(session, now, dialect),
-        "types": _types(session, now),
-        "rank": _rankings(session, now, reg),
+        "trend": slow["trend"],
+        "types": slow["types"],
+        "rank": slow["rank"],
         "cameras": _cameras(session),
         "last_frame_db": _last_frame_db(session),
     }
@@ -317,8 +360,11 @@ def compute_snapshot(session: Session, now: datetime, reg: Registry, dialect: st
 class WallSnapshotService:
     """Computes the snapshot at most once per tick and shares it between all wall clients."""
 
-    def __init__(self, ctx: AppContext, *, registry_ttl_s: float = 60.0):
+    def __init__(self, ctx: AppContext, *, registry_ttl_s: float = 60.0, slow_every_s: float = 15.0):
         self.ctx = ctx
+        self.slow_every_s = slow_every_s
+        self._slow: dict[str, Any] | None = None
+        self._slow_at = 0.0
         self.tick_s = float(ctx.config.wall.tick_s)
         self.registry_ttl_s = registry_ttl_s
         self._lock = threading.Lock()
@@ -333,6 +379,18 @@ class WallSnapshotService:
         self.last_error: str | None = None
         self.last_ms = 0.0
         self._frames_seen = (-1, 0.0)  # (put_count, monotonic time it last changed)
+        # a case written in this process makes the next tick recompute at once (no waiting out the tick)
+        event.listen(ctx.sessions, "after_flush", self._after_flush)
+        event.listen(ctx.sessions, "after_commit", self._after_commit)
+
+    @staticmethod
+    def _after_flush(session: Session, _flush_context) -> None:
+        if any(isinstance(o, Case) for o in list(session.new) + list(session.dirty)):
+            session.info["wall_dirty"] = True
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop("wall_dirty", False):
+            self._at = 0.0
 
     # -- registry -------------------------------------------------------------------------------------
     def registry(self) -> Registry:
@@ -388,8 +446,12 @@ class WallSnapshotService:
         t0 = time.perf_counter()
         now = utcnow()
         reg = self.registry()
+        dialect = self.ctx.engine.dialect.name
         with self.ctx.sessions() as s:
-            data = compute_snapshot(s, now, reg, self.ctx.engine.dialect.name)
+            if self._slow is None or time.monotonic() - self._slow_at >= self.slow_every_s:
+                self._slow = compute_slow(s, now, reg, dialect)
+                self._slow_at = time.monotonic()
+            data = compute_snapshot(s, now, reg, dialect, self._slow)
         pipeline = self._pipeline(data.pop("last_frame_db"), now)
         from .update import digests
 

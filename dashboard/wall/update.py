@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from typing import Any, Callable
 
 from dash import Patch, no_update
@@ -26,7 +27,7 @@ OUTPUTS: list[tuple[str, str, str]] = (
        ("rank", "wall-rank", "children"), ("cameras", "wall-cameras", "children"),
        ("points", "wall-legend", "children"), ("points", "wall-map", "figure"),
        ("trend", "wall-trend", "figure"), ("types", "wall-types", "figure"),
-       ("", "wall-state", "data"), ("", "wall-updated", "children"),
+       ("", "wall-state", "data"), ("", "wall-updated", "children"), ("", "wall-heartbeat", "children"),
        ("", "wall-banner", "children"), ("", "wall-banner", "className")]
 )
 
@@ -115,7 +116,8 @@ def build_update(snap: dict[str, Any], client: dict[str, Any] | None, reg: Regis
         taken[section] = i + 1
         out.append(no_update if vals is None else vals[i])
     changed = bool(values)
-    out += [client_state(snap) if changed else no_update, snap["computed_at"], text, cls]
+    beat = f"{time.time():.3f}"  # changes with every answer: the browser's proof the server is there
+    out += [client_state(snap) if changed else no_update, snap["computed_at"], beat, text, cls]
     return out
 
 

@@ -80,7 +80,7 @@ def test_updates_send_only_changed_sections_as_patches(sqlite_ctx):
 
     city = _filled(sqlite_ctx, cases=200)
     sqlite_ctx.config.wall.tick_s = 0.001
-    svc = WallSnapshotService(sqlite_ctx)
+    svc = WallSnapshotService(sqlite_ctx, slow_every_s=0)  # every tick recomputes the slow sections too
     first = svc.get()
     reg = first["_reg"]
     thumb = lambda i: f"/t/{i}"  # noqa: E731
@@ -91,7 +91,7 @@ def test_updates_send_only_changed_sections_as_patches(sqlite_ctx):
 
     same = U.build_update(svc.get(), state, reg, thumb)  # nothing changed: only the heartbeat and banner
     sent = [cid for (_s, cid, _p), v in zip(U.OUTPUTS, same) if v is not no_update]
-    assert sent == ["wall-updated", "wall-banner", "wall-banner"]
+    assert sent == ["wall-updated", "wall-heartbeat", "wall-banner", "wall-banner"]
 
     with sqlite_ctx.sessions.begin() as s:
         open_case(s, source="camera", problem_type=city["types"][0], found_at=utcnow(), actor="detector",

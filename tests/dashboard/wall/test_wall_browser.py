@@ -18,7 +18,7 @@ SIZES = [(1920, 1080), (3840, 2160)]
 
 def open_wall(rp, server, token):
     rp.page.goto(f"{server.base}/wall?token={token}")
-    rp.page.wait_for_selector("#wall-map canvas", state="attached", timeout=20_000)
+    rp.page.wait_for_selector("#wall-map canvas", state="attached", timeout=60_000)
     rp.page.wait_for_function("document.getElementById('wall-kpi-points') && "
                               "document.getElementById('wall-kpi-points').textContent.length > 0")
     # one tick answered after load (the heartbeat changes)
@@ -102,11 +102,11 @@ def test_stalled_pipeline_and_lost_server_are_said_plainly_and_recover(wall_city
     assert not page.is_visible("#wall-banner")
 
     # the server stops answering: the browser says so itself, keeps the last data, then recovers
-    page.route("**/_dash-update-component", lambda route: route.abort())
+    page.route("**/_dash-update-component*", lambda route: route.abort())
     page.wait_for_selector("#wall-offline.wall-banner-show", timeout=20_000)
     assert "连接已中断" in page.text_content("#wall-offline")
     assert page.text_content("#wall-kpi-points") == "209"  # not a blank page
     assert page.locator(".dash-fe-error__title, .dash-debug-menu").count() == 0
-    page.unroute("**/_dash-update-component")
+    page.unroute("**/_dash-update-component*")
     page.wait_for_selector("#wall-offline.wall-banner-show", state="detached", timeout=10_000)
     assert page.is_visible("#wall-map")

@@ -1,0 +1,136 @@
+"""``civicwatch bench dashboard``: the wall's per-tick snapshot at city scale.
+
+Fills a fresh database (SQLite in a temporary directory; PostgreSQL in a private database created and
+dropped on the server given by ``--pg-url``) with the synthetic city, 100,000 cases (with their transition
+logs) and 1,000,000 observations over three years, using bulk inserts (executemany / COPY). Then it times
+the snapshot computation and measures one tick's update payload. Prints ONE JSON object on stdout;
+progress goes to stderr.
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+
+import click
+
+from .groups import bench
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return round(ordered[k], 2)
+
+
+def _measure(url: str, data_dir: str, *, cases: int, observations: int, years: float, runs: int) -> dict:
+    from tqdm import tqdm
+
+    from dashboard.wall.snapshot import WallSnapshotService
+    from dashboard.wall.synthetic import fill
+    from dashboard.wall.update import build_update, client_state, payload_bytes
+    from models import kpi
+    from models.clock import utcnow
+    from models.config import parse_config
+    from models.context import AppContext
+    from models.migrate import upgrade
+    from models.workflow import open_case
+
+    ctx = AppContext.from_config(parse_config({"data_dir": data_dir, "database": {"url": url}}))
+    try:
+        upgrade(ctx.engine)
+        dialect = ctx.engine.dialect.name
+        total = cases * 2 + cases * 5 + observations  # cases + ~5 transitions each + observations (estimate)
+        t0 = time.perf_counter()
+        with tqdm(total=total, desc=f"fill {dialect}", unit="rows", file=sys.stderr, leave=False) as bar:
+            city = fill(ctx.engine, cases=cases, observations=observations, years=years, progress=bar.update)
+        fill_s = time.perf_counter() - t0
+        with ctx.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")  # fresh statistics, as autovacuum / a maintained SQLite would have
+        svc = WallSnapshotService(ctx)
+        svc._compute()  # warm caches (registry, statement cache)
+        times, kpi_times = [], []
+        for _ in tqdm(range(runs), desc=f"snapshot {dialect}", file=sys.stderr, leave=False):
+            t = time.perf_counter()
+            snap = svc._compute()
+            times.append((time.perf_counter() - t) * 1000)
+            with ctx.sessions() as s:
+                t = time.perf_counter()
+                kpi.summary(s, utcnow())
+                kpi_times.append((time.perf_counter() - t) * 1000)
+        reg = snap["_reg"]
+        state = client_state(snap)
+        thumb = lambda i: f"/api/v1/wall/thumb/{i}"  # noqa: E731
+        # a typical tick: a new problem was just found (events, KPIs, flow, map, types change)
+        with ctx.sessions.begin() as s:
+            open_case(s, source="camera", problem_type=city["types"][0], found_at=utcnow(), actor="bench",
+                      actor_role="system", point=city["points"][0])
+        tick = build_update(svc._compute(), state, reg, thumb)
+        quiet = build_update(svc._compute(), client_state(svc._compute()), reg, thumb)
+        first = build_update(snap, None, reg, thumb)
+        return {
+            "snapshot_p50_ms": _pct(times, 50), "snapshot_p95_ms": _pct(times, 95),
+            "snapshot_mean_ms": round(statistics.fmean(times), 2),
+            "kpi_summary_p50_ms": _pct(kpi_times, 50), "kpi_summary_p95_ms": _pct(kpi_times, 95),
+            "payload_bytes": payload_bytes(tick), "payload_quiet_tick_bytes": payload_bytes(quiet),
+            "payload_full_bytes": payload_bytes(first),
+            "rows": city["rows"], "fill_s": round(fill_s, 1), "runs": runs,
+        }
+    finally:
+        ctx.stop()
+
+
+def _pg_admin(url: str):
+    import psycopg
+
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True, connect_timeout=5)
+
+
+@bench.command("dashboard")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the only output format).")
+@click.option("--cases", default=100_000, show_default=True, help="Cases over the period.")
+@click.option("--observations", default=1_000_000, show_default=True, help="Observations over the period.")
+@click.option("--years", default=3.0, show_default=True, help="Length of the period, ending now.")
+@click.option("--runs", default=60, show_default=True, help="Snapshot computations timed per database.")
+@click.option("--databases", default="sqlite,postgresql", show_default=True,
+              help="Comma-separated: sqlite, postgresql.")
+@click.option("--pg-url", envvar="CIVICWATCH_BENCH_PG", default=DEFAULT_PG, show_default=True,
+              help="PostgreSQL server (a private database is created there and dropped afterwards).")
+def bench_dashboard(as_json: bool, cases: int, observations: int, years: float, runs: int, databases: str,
+                    pg_url: str) -> None:
+    """Wall snapshot time (p50/p95) and update payload on SQLite and PostgreSQL at city scale."""
+    wanted = [d.strip() for d in databases.split(",") if d.strip()]
+    unknown = set(wanted) - {"sqlite", "postgresql"}
+    if unknown:
+        raise click.BadParameter(f"unknown database(s) {sorted(unknown)}; use sqlite and/or postgresql",
+                                 param_hint="--databases")
+    result: dict = {"cases": cases, "observations": observations, "years": years,
+                    "loadavg_before": [round(x, 2) for x in os.getloadavg()]}
+    with tempfile.TemporaryDirectory(prefix="cw-bench-wall-") as tmp:
+        if "sqlite" in wanted:
+            result["sqlite"] = _measure(f"sqlite:///{tmp}/bench.db", f"{tmp}/sqlite", cases=cases,
+                                        observations=observations, years=years, runs=runs)
+        if "postgresql" in wanted:
+            name = f"cw_bench_wall_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+            try:
+                with _pg_admin(pg_url) as conn:
+                    conn.execute(f'CREATE DATABASE "{name}"')
+            except Exception as exc:  # noqa: BLE001
+                raise click.ClickException(f"--pg-url {pg_url}: cannot create a bench database: {exc}") from None
+            base = pg_url.rsplit("/", 1)[0]
+            try:
+                result["postgresql"] = _measure(f"{base}/{name}", f"{tmp}/pg", cases=cases,
+                                                observations=observations, years=years, runs=runs)
+            finally:
+                with _pg_admin(pg_url) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+    result["targets"] = {"snapshot_p95_ms": 100, "payload_bytes": 50_000}
+    click.echo(json.dumps(result, ensure_ascii=False))
+
