@@ -1,0 +1,116 @@
+"""One camera's analysis: frame → background model → detector plugins → problems (pure; no database).
+
+``CameraPipeline.process(image, t)`` downsizes the frame to the analysis width, updates the background
+model, runs the detectors (crowd first: it claims its boxes), feeds their observations to the problem
+tracker and returns what happened: the observations, the problems confirmed on this frame (raise a case)
+and the problems dropped. ``check_box(box)`` answers the camera re-check question for a case box:
+is the place clean now?
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import cv2
+import numpy as np
+
+from ..clock import LOCAL_TZ
+from . import crowd, stationary  # noqa: F401 - register the built-in detectors
+from .background import BackgroundModel
+from .plugins import FrameContext, detector_class
+from .problems import Observation, Problem, ProblemTracker, TrackerSettings
+from .zones import Zone, ZoneMap
+
+DEFAULT_DETECTORS = ("crowd", "stationary", "wall_change")
+
+
+@dataclass
+class FrameResult:
+    t: float
+    ready: bool
+    observations: list[Observation] = field(default_factory=list)
+    confirmed: list[Problem] = field(default_factory=list)
+    dropped: list[Problem] = field(default_factory=list)
+    frame: np.ndarray | None = None  # analysis-size frame
+
+
+def downsize(image: np.ndarray, width: int) -> np.ndarray:
+    """The frame at analysis width (aspect kept; INTER_AREA averages away sensor noise)."""
+    h, w = image.shape[:2]
+    if w <= width:
+        return image
+    return cv2.resize(image, (width, max(1, round(h * width / w))), interpolation=cv2.INTER_AREA)
+
+
+class CameraPipeline:
+    """Detection state of one camera."""
+
+    def __init__(self, camera_code: str, zones: list[Zone], analysis_width: int = 320,
+                 detectors: tuple[str, ...] = DEFAULT_DETECTORS, extra_detectors: list | None = None,
+                 tracker: TrackerSettings | None = None, warmup: int = 5, keep_evidence: bool = True,
+                 learn_s: float = 120.0):
+        self.camera_code = camera_code
+        self.zones = zones
+        self.analysis_width = analysis_width
+        self.bg = BackgroundModel(warmup=warmup, learn_s=learn_s)
+        self.tracker = ProblemTracker(camera_code, tracker)
+        self.detectors = [detector_class(name)(zones) for name in detectors] + list(extra_detectors or [])
+        self.zone_map: ZoneMap | None = None
+        self.keep_evidence = keep_evidence
+        self.last_t: float | None = None
+        self.frames = 0
+        self.global_changes = 0
+
+    def _zones_for(self, frame: np.ndarray) -> ZoneMap:
+        h, w = frame.shape[:2]
+        if self.zone_map is None or (self.zone_map.width, self.zone_map.height) != (w, h):
+            self.zone_map = ZoneMap(self.zones, w, h)
+        return self.zone_map
+
+    def dwell_of(self, p: Problem) -> float:
+        zone = next((z for z in self.zones if z.name == p.zone), None)
+        return zone.dwell_for(p.type) if zone is not None else p.type.dwell_s
+
+    def process(self, image: np.ndarray, t: float, small: np.ndarray | None = None) -> FrameResult:
+        """Analyse one frame taken at ``t`` (seconds; epoch or video time)."""
+        if self.last_t is not None and t <= self.last_t:
+            return FrameResult(t, self.bg.ready)  # out of order / duplicate: ignored
+        self.last_t = t
+        self.frames += 1
+        frame = small if small is not None else downsize(image, self.analysis_width)
+        zmap = self._zones_for(frame)
+        if not self.bg.update(frame, t) or self.bg.learning(t):
+            return FrameResult(t, False, frame=frame)
+        if float(self.bg.fg.mean()) > 0.5:
+            # most of the view changed at once: covered, moved or a lighting jump — not problems.
+            self.global_changes += 1
+            if self.global_changes > 60:  # for 60 samples: the view really changed; learn it again
+                self.bg = BackgroundModel(warmup=self.bg.warmup, learn_s=self.bg.learn_s)
+                self.global_changes = 0
+            return FrameResult(t, False, frame=frame)
+        self.global_changes = 0
+        local = datetime.fromtimestamp(t, LOCAL_TZ)
+        fc = FrameContext(self.camera_code, t, local, frame, self.bg, zmap, original=image)
+        result = FrameResult(t, True, frame=frame)
+        for det in self.detectors:
+            result.observations += det.detect(fc)
+        evidence = image if self.keep_evidence else None
+        for ob in result.observations:
+            p = self.tracker.observe(ob, frame=evidence)
+            if p.first_frame is None and evidence is not None and p.hits == 1:
+                p.first_frame = evidence
+        result.confirmed = self.tracker.due(t, self.dwell_of)
+        for p in result.confirmed:
+            p.confirmed_at = t
+        result.dropped = self.tracker.expire(t)
+        return result
+
+    def check_box(self, box) -> tuple[bool, float]:
+        """Re-check: ``(clean, share)`` — clean when under 10 % of the box differs and stays (static)."""
+        if not self.bg.ready or self.bg.static_fg is None:
+            return False, 1.0
+        H, W = self.bg.static_fg.shape
+        x1, y1 = max(0, int(box[0] * W)), max(0, int(box[1] * H))
+        x2, y2 = min(W, max(x1 + 1, int(round(box[2] * W)))), min(H, max(y1 + 1, int(round(box[3] * H))))
+        share = float(self.bg.static_fg[y1:y2, x1:x2].mean())
+        return share < 0.1, share

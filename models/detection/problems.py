@@ -1,0 +1,153 @@
+"""From observations to problems: one open problem per thing, dwell and confirmation, de-duplication.
+
+Observations (one detector hit on one frame: type, zone, box, score) of the same camera, same zone and
+an overlapping box update one :class:`Problem` instead of creating new ones. A problem is *confirmed*
+when it has been seen for its dwell time (the zone's override or the type's ``dwell_s``) and on at least
+``confirm_frames`` samples; a problem that disappears before its dwell time is dropped. A confirmed
+problem stays known (``raised``) while it is seen and for the type's de-dup window after it was last
+seen, so the same thing is not raised twice; a problem confirmed again after its earlier case was closed
+is linked to it (``previous_case_id``).
+"""
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .types import TypeSpec
+
+_ids = itertools.count(1)
+
+
+def iou(a, b) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+@dataclass
+class Observation:
+    """One detector hit on one frame (relative box)."""
+
+    type: TypeSpec
+    zone: str
+    box: tuple[float, float, float, float]
+    score: float
+    t: float
+    signal: str = "stationary_object"
+
+
+@dataclass
+class Problem:
+    """One thing on one camera, seen over time."""
+
+    camera_code: str
+    zone: str
+    box: tuple[float, float, float, float]
+    first_seen: float
+    last_seen: float
+    votes: Counter = field(default_factory=Counter)
+    types: dict[str, TypeSpec] = field(default_factory=dict)
+    hits: int = 0
+    score: float = 0.0
+    confirmed_at: float | None = None
+    case_id: int | None = None
+    previous_case_id: int | None = None
+    id: int = field(default_factory=lambda: next(_ids))
+    first_frame: object = None  # evidence: the frame of first sight (analysis size), kept until confirmed
+    first_box: tuple | None = None
+
+    @property
+    def type(self) -> TypeSpec:
+        code = self.votes.most_common(1)[0][0]
+        return self.types[code]
+
+
+@dataclass
+class TrackerSettings:
+    match_iou: float = 0.3
+    lost_after_s: float = 12.0  # unseen this long before dwell: dropped (a person who stood, then left)
+    forget_after_s: float = 3600.0  # a confirmed problem unseen this long is forgotten (de-dup default)
+
+
+class ProblemTracker:
+    """The open problems of one camera."""
+
+    def __init__(self, camera_code: str, settings: TrackerSettings | None = None):
+        self.camera_code = camera_code
+        self.settings = settings or TrackerSettings()
+        self.problems: list[Problem] = []
+        self.closed: list[tuple] = []  # (zone, box, case_id, closed_t) of closed cases, for recurrence links
+
+    def _match(self, ob: Observation) -> Problem | None:
+        best, best_iou = None, self.settings.match_iou
+        for p in self.problems:
+            if p.zone != ob.zone:
+                continue
+            v = iou(p.box, ob.box)
+            if v >= best_iou:
+                best, best_iou = p, v
+        return best
+
+    def observe(self, ob: Observation, frame=None) -> Problem:
+        """Add one observation; returns the problem it belongs to (new or existing)."""
+        p = self._match(ob)
+        if p is None:
+            p = Problem(self.camera_code, ob.zone, ob.box, ob.t, ob.t, first_frame=frame, first_box=ob.box)
+            self.problems.append(p)
+        elif p.confirmed_at is None:
+            # pending: follow the thing's extent (smoothed)
+            p.box = tuple(0.7 * a + 0.3 * b for a, b in zip(p.box, ob.box))
+        p.last_seen = ob.t
+        p.hits += 1
+        p.votes[ob.type.code] += 1
+        p.types[ob.type.code] = ob.type
+        p.score = max(p.score * 0.9, ob.score) if p.hits > 1 else ob.score
+        return p
+
+    def due(self, t: float, dwell_of) -> list[Problem]:
+        """Pending problems that reach confirmation at ``t``; ``dwell_of(problem)`` gives the dwell."""
+        out = []
+        for p in self.problems:
+            if p.confirmed_at is None and p.last_seen == t and t - p.first_seen >= dwell_of(p) \
+                    and p.hits >= p.type.confirm_frames:
+                out.append(p)
+        return out
+
+    def expire(self, t: float) -> list[Problem]:
+        """Drop pending problems not seen lately and forget old confirmed ones; returns the dropped."""
+        keep, dropped = [], []
+        for p in self.problems:
+            if p.confirmed_at is None:
+                gone = t - p.last_seen > self.settings.lost_after_s
+            else:
+                gone = t - p.last_seen > max(p.type.dedup_window_s, self.settings.lost_after_s)
+            (dropped if gone else keep).append(p)
+        self.problems = keep
+        return dropped
+
+    def add_known(self, type_: TypeSpec, zone: str, box, t: float, case_id: int) -> Problem:
+        """A problem that already has a case (reloaded after a restart): matched, never raised again."""
+        p = Problem(self.camera_code, zone, tuple(box), t, t, confirmed_at=t, case_id=case_id)
+        p.votes[type_.code] += 1
+        p.types[type_.code] = type_
+        p.hits = 1
+        self.problems.append(p)
+        return p
+
+    def close_case(self, case_id: int, t: float) -> None:
+        """The case of a problem was closed (销号): a recurrence there becomes a new, linked problem."""
+        for p in [p for p in self.problems if p.case_id == case_id]:
+            self.problems.remove(p)
+            self.closed.append((p.zone, p.box, case_id, t))
+
+    def recurrence_of(self, p: Problem) -> int | None:
+        """The closed case this problem repeats (same zone, overlapping box, within the de-dup window)."""
+        window = p.type.dedup_window_s
+        best = None
+        for zone, box, case_id, t in self.closed:
+            if zone == p.zone and iou(box, p.box) >= self.settings.match_iou and p.first_seen - t <= window * 24:
+                best = case_id
+        return best

@@ -1,0 +1,157 @@
+"""The running detection service: ``start_detection(ctx)`` (called by ``civicwatch.runtime``).
+
+``config.detection.workers`` threads take frames off ``ctx.frames`` and run them through the camera's
+pipeline (one camera is analysed by one thread at a time, frames out of order are ignored). Every few
+seconds a housekeeping thread reloads problem types and zones from the database, looks up cameras with
+cases awaiting 复核 and tells trackers about closed cases (a recurrence is then linked to them); evidence
+of cases closed longer than the retention is pruned daily. Status: ``ctx.status["detection"]``.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+import cv2
+
+from ..clock import utcnow
+from ..frames import FrameEvent
+from .engine import DetectionEngine
+from .evidence import EvidenceStore
+from .onnx_detector import onnx_detectors_for, onnx_health
+from .sinks import CaseSink
+from .sources import registry_from_db
+
+log = logging.getLogger(__name__)
+
+
+def event_time(ev: FrameEvent) -> float:
+    """When a frame was taken: the source's own clock if it is an absolute (simulated) time, else capture."""
+    if ev.media_time_s is not None and ev.media_time_s > 1e9:
+        return float(ev.media_time_s)
+    return ev.capture_time.timestamp()
+
+
+class DetectionService:
+    def __init__(self, ctx):
+        self.ctx = ctx
+        cfg = ctx.config.detection
+        self.store = EvidenceStore(ctx.config.path(cfg.evidence_dir), cfg.evidence_min_free_mb)
+        self.sink = CaseSink(ctx.sessions, self.store)
+        with ctx.sessions() as s:
+            book, zones = registry_from_db(s)
+        onnx_cfgs = list(cfg.onnx_detectors)
+        self.engine = DetectionEngine(book, zones, self.sink, analysis_width=cfg.analysis_width,
+                                      extra_detectors=(lambda z: onnx_detectors_for(onnx_cfgs, z, book))
+                                      if onnx_cfgs else None)
+        self.onnx_status = onnx_health(onnx_cfgs)
+        self.threads: list[threading.Thread] = []
+        self.stop_event = threading.Event()
+        self.recheck_cameras: set[str] = set()
+        self.processed = 0
+        self.errors = 0
+        self.last_error: str | None = None
+        self._closed_since = utcnow()
+        self._busy_s = 0.0
+        self._started = time.monotonic()
+
+    def start(self) -> None:
+        cv2.setNumThreads(1)  # the workers are the parallelism; OpenCV's own threads only contend
+        for i in range(self.ctx.config.detection.workers):
+            th = threading.Thread(target=self._work, name=f"detection-{i}", daemon=True)
+            th.start()
+            self.threads.append(th)
+        th = threading.Thread(target=self._housekeeping, name="detection-housekeeping", daemon=True)
+        th.start()
+        self.threads.append(th)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        for th in self.threads:
+            th.join(timeout=5)
+        self.sink.flush()
+
+    def handle(self, ev: FrameEvent) -> None:
+        t = event_time(ev)
+        result = self.engine.process(ev.camera_code, ev.image, t)
+        if result is not None and result.ready and ev.camera_code in self.recheck_cameras:
+            pipe = self.engine.pipelines.get(ev.camera_code)
+            closed = self.sink.recheck(ev.camera_code, pipe.check_box, t, ev.image)
+            for case_id in closed:
+                pipe.tracker.close_case(case_id, t)
+
+    def _work(self) -> None:
+        while not self.stop_event.is_set():
+            ev = self.ctx.frames.get(timeout=0.5)
+            if ev is None:
+                continue
+            start = time.perf_counter()
+            try:
+                self.handle(ev)
+                self.processed += 1
+            except Exception as exc:  # noqa: BLE001 - one bad frame must not stop detection
+                self.errors += 1
+                self.last_error = f"{ev.camera_code}: {type(exc).__name__}: {exc}"
+                log.exception("detection: frame of %s failed", ev.camera_code)
+            self._busy_s += time.perf_counter() - start
+
+    def housekeeping_once(self) -> None:
+        with self.ctx.sessions() as s:
+            book, zones = registry_from_db(s)
+        if [t.code for t in book] != [t.code for t in self.engine.book] or \
+                any(a != b for a, b in zip(book.types, self.engine.book.types)):
+            self.engine.book = book
+            self.engine.pipelines.clear()
+        for code, z in zones.items():
+            self.engine.set_zones(code, z)
+        self.recheck_cameras = self.sink.recheck_cameras()
+        now = utcnow()
+        for code, case_id in self.sink.closed_since(self._closed_since - timedelta(seconds=5)):
+            pipe = self.engine.pipelines.get(code)
+            if pipe is not None:
+                pipe.tracker.close_case(case_id, time.time())
+        self._closed_since = now
+        self.sink.flush()
+
+    def _housekeeping(self) -> None:
+        last_prune = 0.0
+        while not self.stop_event.wait(5.0):
+            try:
+                self.housekeeping_once()
+                if time.monotonic() - last_prune > 86400:
+                    last_prune = time.monotonic()
+                    with self.ctx.sessions.begin() as s:
+                        self.store.prune(s, self.ctx.config.detection.evidence_retention_days, utcnow())
+            except Exception as exc:  # noqa: BLE001
+                self.last_error = f"housekeeping: {type(exc).__name__}: {exc}"
+                log.exception("detection housekeeping failed")
+
+    def status(self) -> dict:
+        elapsed = max(1e-6, time.monotonic() - self._started)
+        return {
+            "ok": self.errors == 0 or self.processed > self.errors * 100,
+            "workers": len([t for t in self.threads if t.is_alive()]) - 1,
+            "cameras": len(self.engine.pipelines),
+            "frames": self.processed,
+            "errors": self.errors,
+            "last_error": self.last_error,
+            "cases_opened": self.sink.cases_opened,
+            "observations_written": self.sink.observations_written,
+            "evidence_written": self.store.written,
+            "evidence_disk_full": self.store.disk_full,
+            "evidence_skipped_disk_full": self.store.skipped_disk_full,
+            "evidence_note": "磁盘空间不足，证据图片暂停保存" if self.store.disk_full else None,
+            "busy_share": round(self._busy_s / elapsed, 3),
+            "zone_errors": dict(self.engine.errors),
+            "detectors": {"builtin": ["crowd", "stationary", "wall_change"], "onnx": self.onnx_status},
+        }
+
+
+def start_detection(ctx) -> DetectionService:
+    """Start the detection workers on ``ctx.frames``; registers status and stopper on ``ctx``."""
+    svc = DetectionService(ctx)
+    svc.start()
+    ctx.status["detection"] = svc.status
+    ctx.stoppers.append(svc.stop)
+    return svc

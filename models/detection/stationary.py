@@ -1,0 +1,120 @@
+"""Signals ``stationary_object`` and ``wall_change``: things that appeared and stayed.
+
+Regions of the background model's ``static_fg`` (differs from the clean background AND unchanged over
+consecutive samples) inside zones checking a type with the signal are cut into connected components
+(after a small closing so a bike heap or a garbage pile is one region), each classified by its zone and
+features (:mod:`.classify`). Walls use the same clean reference view: a banner or poster is a change
+against the wall as it was; the background never learns a tracked region, so the reference stays clean.
+
+Unclassified static regions (a person standing, a change nobody checks) are left alone; if they stay for
+``absorb_after_s`` they are accepted into the background as the new normal. A new region whose edges
+are in the background rather than in the frame is a *ghost* (something in the first frames that left)
+and is absorbed at once.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .classify import classify
+from .features import region_features
+from .plugins import FrameContext, register_detector
+from .problems import Observation, iou
+
+_KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+
+
+class StaticRegions:
+    """Shared machinery of the two static signals."""
+
+    signal = "stationary_object"
+    absorb_after_s = 900.0
+
+    def __init__(self, zones, config=None):
+        self.zones = zones
+        self.config = config
+        self._mask = None
+        self._unclassified: list[list] = []  # [box, first_seen, last_seen]
+
+    def health(self) -> dict:
+        return {"ok": True}
+
+    def _zone_mask(self, fc: FrameContext) -> np.ndarray:
+        if self._mask is None or self._mask.shape != fc.frame.shape[:2]:
+            self._mask = fc.zones.of_signal(self.signal)
+        return self._mask
+
+    def detect(self, fc: FrameContext) -> list[Observation]:
+        zmask = self._zone_mask(fc)
+        if not zmask.any():
+            return []
+        static = fc.bg.static_fg & zmask
+        if int(static.sum()) < 8:
+            self._age_unclassified(fc, [])
+            return []
+        closed = cv2.morphologyEx(static, cv2.MORPH_CLOSE, _KERNEL)
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+        H, W = static.shape
+        min_px = max(10, int(W * H * 0.0008))
+        out: list[Observation] = []
+        seen_unclassified = []
+        background = fc.bg.background_now()
+        for i in range(1, n):
+            x, y, w, h, area = (int(v) for v in stats[i])
+            if area < min_px:
+                continue
+            box_px = (x, y, x + w, y + h)
+            if any(_overlap(box_px, c) > 0.3 for c in fc.crowd_boxes):
+                continue
+            region = ((labels[y:y + h, x:x + w] == i) & (static[y:y + h, x:x + w] > 0)).astype(np.uint8)
+            zone = fc.zones.zone_of(region, x, y, w, h)
+            if zone is None:
+                continue
+            types = [t for t in zone.types_with(self.signal) if zone.active_for(t, fc.local)]
+            feats = region_features(fc.frame, background, region, x, y, w, h)
+            ptype, score = classify(types, feats) if types else (None, 0.0)
+            box = (x / W, y / H, (x + w) / W, (y + h) / H)
+            if ptype is None:
+                seen_unclassified.append((box_px, feats))
+                continue
+            out.append(Observation(ptype, zone.name, box, round(score, 3), fc.t, self.signal))
+        self._age_unclassified(fc, seen_unclassified)
+        return out
+
+    def _age_unclassified(self, fc: FrameContext, seen) -> None:
+        now = fc.t
+        fresh = []
+        for box_px, _f in seen:
+            match = next((u for u in self._unclassified if iou(u[0], box_px) > 0.3), None)
+            if match is None:
+                x1, y1, x2, y2 = box_px
+                if fc.bg.is_ghost(fc.frame, x1, y1, x2 - x1, y2 - y1):
+                    fc.bg.absorb(x1, y1, x2 - x1, y2 - y1, fc.frame)
+                    continue
+                match = [box_px, now, now]
+            match[2] = now
+            fresh.append(match)
+            if now - match[1] > self.absorb_after_s:
+                x1, y1, x2, y2 = match[0]
+                fc.bg.absorb(x1, y1, x2 - x1, y2 - y1, fc.frame)
+        keep = [u for u in self._unclassified if u not in fresh and now - u[2] < 30]
+        self._unclassified = fresh + keep
+
+
+def _overlap(a, b) -> float:
+    """Share of box ``a`` covered by box ``b``."""
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    area = max(1, (a[2] - a[0]) * (a[3] - a[1]))
+    return ix * iy / area
+
+
+@register_detector("stationary")
+class StationaryDetector(StaticRegions):
+    signal = "stationary_object"
+
+
+@register_detector("wall_change")
+class WallChangeDetector(StaticRegions):
+    signal = "wall_change"
+    absorb_after_s = 3600.0
