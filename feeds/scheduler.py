@@ -42,6 +42,22 @@ log = logging.getLogger(__name__)
 
 WITHHELD_STATES = frozenset({FROZEN, BLACK, WASHED_OUT, COVERED, MOVED})
 _UTC = timezone.utc
+SKIP_SUMMARY_EVERY_S = 60.0
+
+
+class _QuietCameraSkips(logging.Filter):
+    """Drop APScheduler's one-line-per-skip warnings for camera jobs: they are counted, and summarised
+    once a minute by :meth:`FeedScheduler._on_event` (210 cameras on an overloaded machine would flood the log)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        return not (('"sample ' in msg) and ("was missed by" in msg or "maximum number of running instances" in msg))
+
+
+_QUIET = _QuietCameraSkips()
+for _name in ("apscheduler.scheduler", "apscheduler.executors.default"):
+    if _QUIET not in logging.getLogger(_name).filters:
+        logging.getLogger(_name).addFilter(_QUIET)
 
 
 def _iso(ts: float | None) -> str | None:
@@ -264,6 +280,8 @@ class FeedScheduler:
         self.scheduler.add_listener(self._on_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED | EVENT_JOB_ERROR)
         self.running = False
         self.started_at: float | None = None
+        self._skips_since_summary = 0
+        self._last_skip_summary = time.monotonic() - SKIP_SUMMARY_EVERY_S
         self._periodic: list[tuple[str, Callable[[], None], float]] = []
 
     # -- set-up -------------------------------------------------------------------------------------
@@ -333,6 +351,13 @@ class FeedScheduler:
             return
         if event.code in (EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED):
             runner.counters.skipped += 1
+            self._skips_since_summary += 1
+            now = time.monotonic()
+            if now - self._last_skip_summary >= SKIP_SUMMARY_EVERY_S:
+                log.warning("feeds: %d samples skipped in the last %.0f s (e.g. camera %s: previous sample still "
+                            "running or started too late; the machine may be overloaded)",
+                            self._skips_since_summary, now - self._last_skip_summary, runner.code)
+                self._skips_since_summary, self._last_skip_summary = 0, now
         elif event.code == EVENT_JOB_ERROR:
             runner.counters.errors += 1
 

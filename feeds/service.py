@@ -8,8 +8,9 @@ not set leaves the camera offline with a reason naming the variable (never a val
 For kind ``simulated`` the adapter gets ``width``/``height`` from ``simulator`` and these options (any
 ``options`` of the override win): ``zones`` (the camera's zones), ``seed``, ``time_scale``,
 ``problems_per_camera_day``, ``faults_per_camera_day``. When ``simulator.enabled`` is false such a camera
-is offline with the reason "simulator disabled and no other source". For kind ``file`` the option
-``step_s`` defaults to the camera's sampling interval.
+is offline with the reason "simulator disabled and no other source". When simulated cameras run,
+:func:`feeds.simulated.link_city` is started so rectified problems disappear from their scenes. For kind
+``file`` the option ``step_s`` defaults to the camera's sampling interval.
 
 Live status: ``ctx.status["scheduler"]`` (totals) and ``ctx.status["cameras"]`` (per camera); health
 changes and frame times go to the database through :class:`models.camera_health.HealthRecorder`, flushed
@@ -130,6 +131,16 @@ def build_scheduler(ctx, plans: list[CameraPlan], recorder: HealthRecorder | Non
     return sched
 
 
+def _link_simulated_city(ctx) -> None:
+    """Let rectified cases remove their objects from the simulated scenes (see :func:`feeds.simulated.link_city`)."""
+    try:
+        from .simulated import link_city
+
+        link_city(ctx)
+    except Exception:  # noqa: BLE001 - the demo link is optional; sampling must start regardless
+        log.exception("simulated city: could not link rectifications to the scenes")
+
+
 def start_feeds(ctx) -> FeedScheduler:
     """Start sampling every enabled camera; registers status and a stopper on ``ctx``."""
     recorder = HealthRecorder(ctx.sessions)
@@ -143,6 +154,8 @@ def start_feeds(ctx) -> FeedScheduler:
             pass
 
     sched.add_periodic("health-flush", flush, FLUSH_EVERY_S)
+    if any(p.spec is not None and p.spec.kind == SIMULATED for p in plans):
+        _link_simulated_city(ctx)
     sched.start()
     ctx.status["scheduler"] = sched.stats
     ctx.status["cameras"] = sched.camera_stats

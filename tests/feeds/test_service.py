@@ -108,3 +108,24 @@ def test_start_feeds_samples_cameras_and_records_health(tmp_path, db_url, images
     assert "'onvif'" in reasons["CAM-0003"] and "rtsp" in reasons["CAM-0003"]
     assert "simulator disabled" in reasons["CAM-0004"]
     assert all(rows[c].health == "offline" for c in ("CAM-0002", "CAM-0003", "CAM-0004"))
+
+
+def test_start_feeds_runs_the_simulated_city(tmp_path, sqlite_url):
+    config = make_config(tmp_path, sqlite_url, simulator={"width": 320, "height": 180},
+                         feeds={"default_sample_every_s": 0.5})
+    ctx = AppContext.from_config(config)
+    upgrade(ctx.engine)
+    with ctx.sessions.begin() as s:
+        city = make_registry(s)
+        for cam in city.cameras:
+            cam.sample_every_s = 0.5
+    try:
+        start_feeds(ctx)
+        wait_for(lambda: all(c["frames"] >= 2 for c in ctx.status["cameras"]().values()), 30,
+                 what="frames from every simulated camera")
+        event = ctx.frames.get(timeout=1)
+        assert event.image.shape == (180, 320, 3) and event.media_time_s is not None
+        kinds = {c["kind"] for c in ctx.status["cameras"]().values()}
+        assert kinds == {"simulated"}
+    finally:
+        ctx.stop()
