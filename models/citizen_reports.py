@@ -33,14 +33,13 @@ from .coords import degrees_box, distance_m, in_geometry, wgs84_to_gcj02
 from .photo_intake import PhotoError, PhotoStore, PreparedPhoto, StoredPhoto, prepare
 from .ratelimit import RateLimited, SubmissionLimits
 from .registry import District, MonitoringPoint, ProblemType
-from .workflow import open_case
+from .workflow import OPEN_STATES as WORKFLOW_OPEN_STATES, open_case
 
 ROOT = Path(__file__).resolve().parent.parent
 GEOJSON = ROOT / "assets" / "map" / "zhangzhou_admin.geojson"
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 CODE_PREFIX = "SP"
-OPEN_STATES = tuple(s.value for s in (CaseState.FOUND, CaseState.ACCEPTED, CaseState.DISPATCHED,
-                                      CaseState.RECTIFIED, CaseState.VERIFIED))
+OPEN_STATES = tuple(sorted(WORKFLOW_OPEN_STATES))  # 发现 … 复核: not yet 销号 or 作废
 PHONE_RE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 POINT_SNAP_M = 100.0  # a report this close to a monitoring point is attached to it (routing by point)
 

@@ -20,7 +20,7 @@ from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, func, or_,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from .cases import Case, CaseSource, CaseState, Evidence, Observation
+from .cases import Case, CaseSource, Evidence, Observation
 from .clock import LOCAL_TZ, as_utc, utcnow
 from .config.reporting import EdgeConfig
 from .coords import in_ring
@@ -28,10 +28,9 @@ from .db import Base
 from .photo_intake import PhotoError, PhotoStore, PreparedPhoto, StoredPhoto, prepare
 from .registry import Camera, ProblemType
 from .types import UTCDateTime
-from .workflow import open_case
+from .workflow import OPEN_STATES as WORKFLOW_OPEN_STATES, open_case
 
-OPEN_STATES = tuple(s.value for s in (CaseState.FOUND, CaseState.ACCEPTED, CaseState.DISPATCHED,
-                                      CaseState.RECTIFIED, CaseState.VERIFIED))
+OPEN_STATES = tuple(sorted(WORKFLOW_OPEN_STATES))  # 发现 … 复核: not yet 销号 or 作废
 MAX_FUTURE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=7)
 MAX_ID_LEN = 80

@@ -21,7 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from models.cases import Case, CaseSource, CaseState
 from models.citizen_reports import (
-    OPEN_STATES, ReportError, ReportInput, find_case, public_code, public_status, submit,
+    OPEN_STATES, ReportError, ReportInput, find_case, public_status, submit,
 )
 from models.clock import LOCAL_TZ, as_utc, utcnow
 from models.coords import gcj02_to_wgs84

@@ -16,6 +16,7 @@ from models.exif_gps import exif_with_gps
 from models.photo_intake import PhotoStore
 from models.ratelimit import MemoryRateLimiter, SubmissionLimits
 from models.workflow import apply
+from tests.dashboard.report.helpers import sqlite_city as make_sqlite_city
 from tests.factories import make_registry
 
 CFG = ReportingConfig()
@@ -37,6 +38,14 @@ def counts(ctx, store_root):
         rows = tuple(s.scalar(select(func.count()).select_from(t)) for t in (Case, CaseTransition, Evidence))
     files = sorted(p for p in store_root.rglob("*") if p.is_file()) if store_root.exists() else []
     return rows, files
+
+
+@pytest.fixture(scope="module")
+def sqlite_city(tmp_path_factory):
+    """One SQLite city for the many refusal cases (nothing is written by them)."""
+    ctx, tmp = make_sqlite_city(tmp_path_factory, "reports")
+    yield ctx, PhotoStore(tmp / "ev")
+    ctx.stop()
 
 
 @pytest.fixture
@@ -120,8 +129,8 @@ def test_nearby_open_report_of_the_same_type_is_offered_as_duplicate(city, tmp_p
     (ReportInput("PT01", "x", lon=117.65, lat=24.51, photos=[jpeg()[:300]]), "photos", 400),
     (ReportInput("PT01", "x", lon=117.65, lat=24.51, photos=[jpeg()] * 4), "photos", 400),
 ])
-def test_bad_reports_are_refused_and_nothing_is_stored(city, tmp_path, report, field, status):
-    store = PhotoStore(tmp_path / "ev")
+def test_bad_reports_are_refused_and_nothing_is_stored(sqlite_city, report, field, status):
+    city, store = sqlite_city
     before = counts(city, store.root)
     with pytest.raises(ReportError) as exc:
         submit(city.sessions, store, report, CFG)

@@ -15,6 +15,7 @@ from models.config.reporting import EdgeConfig
 from models.edge_events import EdgeError, EdgeEvent, ingest, iou, zone_of_box
 from models.photo_intake import PhotoStore
 from models.workflow import apply
+from tests.dashboard.report.helpers import sqlite_city as make_sqlite_city
 from tests.factories import STREET_ZONES, make_registry
 
 CFG = EdgeConfig(type_map={"garbage": "暴露垃圾", "vendor_stall": "PT02"})
@@ -38,6 +39,14 @@ def counts(ctx):
     with ctx.sessions() as s:
         return tuple(s.scalar(select(func.count()).select_from(t))
                      for t in (Case, CaseTransition, Observation, Evidence, EdgeEvent))
+
+
+@pytest.fixture(scope="module")
+def sqlite_city(tmp_path_factory):
+    """One SQLite city for the many refusal cases (nothing is written by them)."""
+    ctx, tmp = make_sqlite_city(tmp_path_factory, "edge")
+    yield ctx, PhotoStore(tmp / "ev")
+    ctx.stop()
 
 
 @pytest.fixture
@@ -112,8 +121,8 @@ def test_pixel_boxes_multipart_image_and_epoch_time(city, tmp_path):
     ({"image": base64.b64encode(b"GIF89a not really").decode()}, "image", 400),
     ({"image": None}, "image", 400),
 ])
-def test_bad_alarms_are_refused_and_nothing_is_stored(city, tmp_path, change, field, status):
-    store = PhotoStore(tmp_path / "ev")
+def test_bad_alarms_are_refused_and_nothing_is_stored(sqlite_city, change, field, status):
+    city, store = sqlite_city
     before = counts(city)
     body = alarm()
     for k, v in change.items():

@@ -14,7 +14,7 @@ from models.cases import Case, Observation
 from models.clock import utcnow
 from models.edge_events import EdgeEvent
 from models.security import create_token
-from tests.dashboard.report.helpers import photo, seed_city, snapshot
+from tests.dashboard.report.helpers import photo, seed_city, shared_app, snapshot
 
 
 @pytest.fixture
@@ -96,6 +96,13 @@ def test_only_edge_tokens_may_post(edge, ctx):
     assert client.post("/api/v1/events", json=alarm(), headers={"Authorization": "Bearer cw_forged"}).status_code == 401
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    live = shared_app(tmp_path_factory, "edge-bad")
+    yield live
+    live.ctx.stop()
+
+
 @pytest.mark.parametrize("change, status, field", [
     ({"event_id": None}, 400, "event_id"),
     ({"type": "飞碟"}, 422, "type"),
@@ -107,8 +114,8 @@ def test_only_edge_tokens_may_post(edge, ctx):
     ({"image": base64.b64encode(photo()[:400]).decode()}, 400, "image"),
     ({"image": None}, 400, "image"),
 ])
-def test_bad_alarms_get_a_clear_4xx_and_store_nothing(edge, ctx, change, status, field):
-    client, auth = edge
+def test_bad_alarms_get_a_clear_4xx_and_store_nothing(shared, change, status, field):
+    client, auth, ctx = shared.client, {"Authorization": f"Bearer {shared.token}"}, shared.ctx
     before = snapshot(ctx)
     body = alarm()
     for k, v in change.items():
@@ -122,8 +129,8 @@ def test_bad_alarms_get_a_clear_4xx_and_store_nothing(edge, ctx, change, status,
     assert snapshot(ctx) == before
 
 
-def test_wrong_content_types_are_refused(edge, ctx):
-    client, auth = edge
+def test_wrong_content_types_are_refused(shared):
+    client, auth, ctx = shared.client, {"Authorization": f"Bearer {shared.token}"}, shared.ctx
     before = snapshot(ctx)
     r = client.post("/api/v1/events", data="event_id=1", headers={**auth, "Content-Type": "text/plain"})
     assert r.status_code == 415

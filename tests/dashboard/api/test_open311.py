@@ -10,7 +10,7 @@ from models.cases import Case
 from models.coords import distance_m, wgs84_to_gcj02
 from models.workflow import apply
 from tests.conftest import make_config
-from tests.dashboard.report.helpers import GPS_WGS84, bomb_png, photo, seed_city, snapshot
+from tests.dashboard.report.helpers import GPS_WGS84, bomb_png, photo, seed_city, shared_app, snapshot
 
 
 @pytest.fixture
@@ -105,6 +105,13 @@ def test_unconfirmed_camera_detections_are_not_public(client, ctx):
     assert client.get("/open311/v2/requests.json").get_json() == []
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    live = shared_app(tmp_path_factory, "open311-bad")
+    yield live
+    live.ctx.stop()
+
+
 @pytest.mark.parametrize("fields, status, words", [
     ({"lat": "24.51", "long": "117.65", "description": "x"}, 400, "service_code"),
     ({"service_code": "NOPE", "lat": "24.51", "long": "117.65", "description": "x"}, 400, "problem_type"),
@@ -116,7 +123,8 @@ def test_unconfirmed_camera_detections_are_not_public(client, ctx):
     ({"service_code": "PT01", "lat": "24.51", "long": "117.65", "description": "x", "files": [bomb_png()]}, 400,
      "像素"),
 ])
-def test_bad_posts_are_refused_with_the_standard_error_list(client, ctx, fields, status, words):
+def test_bad_posts_are_refused_with_the_standard_error_list(shared, fields, status, words):
+    client, ctx = shared.client, shared.ctx
     before = snapshot(ctx)
     r = post(client, **fields)
     assert r.status_code == status

@@ -61,3 +61,43 @@ def seed_city(ctx) -> str:
         make_registry(s)
         token, _ = create_token(s, "edge", name="edge-box-1", days=1)
     return token
+
+
+@dataclass
+class LiveApp:
+    """One app on one SQLite database, shared by a module's many small bad-input tests (fast set-up)."""
+
+    ctx: object
+    dash_app: object
+    client: object
+    token: str
+
+
+def shared_app(tmp_path_factory, name: str) -> LiveApp:
+    """A seeded app on a fresh SQLite database with rate limits high enough for a test module."""
+    from dashboard.app import create_app
+    from models.context import AppContext
+    from models.migrate import upgrade
+    from tests.conftest import make_config
+
+    tmp = tmp_path_factory.mktemp(name)
+    ctx = AppContext.from_config(make_config(tmp, f"sqlite:///{tmp}/intake.db",
+                                             reporting={"rate_limit": {"per_address": 1000, "per_phone": 1000}}))
+    upgrade(ctx.engine)
+    token = seed_city(ctx)
+    app = create_app(ctx)
+    return LiveApp(ctx, app, app.server.test_client(), token)
+
+
+def sqlite_city(tmp_path_factory, name: str):
+    """A migrated SQLite database with the mini registry (for module-scoped fixtures of refusal tests)."""
+    from models.context import AppContext
+    from models.migrate import upgrade
+    from tests.conftest import make_config
+
+    tmp = tmp_path_factory.mktemp(name)
+    ctx = AppContext.from_config(make_config(tmp, f"sqlite:///{tmp}/{name}.db"))
+    upgrade(ctx.engine)
+    with ctx.sessions.begin() as s:
+        make_registry(s)
+    return ctx, tmp

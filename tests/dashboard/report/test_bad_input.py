@@ -10,20 +10,22 @@ from sqlalchemy import select
 
 from models.cases import Case
 from tests.dashboard.desktop_helpers import callback_key, dash_call
-from tests.dashboard.report.helpers import GPS_WGS84, bomb_png, photo, seed_city, snapshot
+from tests.dashboard.report.helpers import GPS_WGS84, bomb_png, photo, shared_app, snapshot
 
 BIG = 50 * 1024 * 1024
 
 
-@pytest.fixture
-def app(sqlite_ctx):
-    from dashboard.app import create_app
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    live = shared_app(tmp_path_factory, "bad-input")
+    yield live
+    live.ctx.stop()
 
-    token = seed_city(sqlite_ctx)
-    dash_app = create_app(sqlite_ctx)
-    client = dash_app.server.test_client()
-    client.dash_app = dash_app
-    return client, sqlite_ctx, token
+
+@pytest.fixture
+def app(shared):
+    shared.client.dash_app = shared.dash_app
+    return shared.client, shared.ctx, shared.token
 
 
 def form(**kw):
