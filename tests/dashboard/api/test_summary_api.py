@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import insert
+import json
+
+from dashboard.wall.synthetic import bulk_insert
 
 from models.cases import Case, CaseTransition
 from models.clock import utcnow
@@ -16,7 +18,7 @@ STEPS_HANDLED = [("open", None, "found"), ("accept", "found", "accepted"), ("dis
 
 
 def _bulk_cases(ctx, *, dispatched: int, handled: int, unit_id: int, type_id: int, point_id: int, district_id: int):
-    """Insert ``dispatched`` cases with complete logs in two executemany statements; ``handled`` of them closed."""
+    """Insert ``dispatched`` cases with complete logs in bulk (COPY / executemany); ``handled`` of them closed."""
     now = utcnow()
     year0 = local_midnight(now, year_start=True)
     t0 = year0 + (now - year0) / 2  # inside this year, in the past
@@ -37,9 +39,11 @@ def _bulk_cases(ctx, *, dispatched: int, handled: int, unit_id: int, type_id: in
             data = {"unit_id": unit_id, "deadline": deadline.isoformat()} if action == "dispatch" else {}
             transitions.append(dict(case_id=i, seq=seq, action=action, from_state=frm, to_state=to, actor="seed",
                                     actor_role="system", at=at, note=None, data=data))
-    with ctx.sessions.begin() as s:
-        s.execute(insert(Case), cases)
-        s.execute(insert(CaseTransition), transitions)
+    for t in transitions:
+        t["data"] = json.dumps(t["data"])
+    for table, rows in ((Case.__table__, cases), (CaseTransition.__table__, transitions)):
+        cols = list(rows[0])
+        bulk_insert(ctx.engine, table, cols, (tuple(r[c] for c in cols) for r in rows))  # COPY on PostgreSQL
     return now
 
 

@@ -32,7 +32,7 @@ def _projection(case):
     return {f: getattr(case, f) for f in PROJECTION_FIELDS}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(openings=st.lists(opening, min_size=1, max_size=4), steps=st.lists(step, max_size=60),
        now_after=st.integers(0, 6000))
