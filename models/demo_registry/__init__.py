@@ -45,6 +45,16 @@ and optional `types`, `dwell_s`, `sensitivity`, `active_hours`. `deadline_unit` 
 Columns:
 
 {columns}
+
+Import rules: `civicwatch registry import DIR` (or `civicwatch registry check DIR` to validate only) checks every
+file first — types, required and unknown columns, duplicate codes, references by code, ranges, zone JSON,
+problem-type signals — and names file, row (the header is row 1) and column of each problem; nothing is written
+unless everything is valid, and then all tables are written in one transaction. A database that already
+holds a registry is changed only with `--replace`: rows are matched by code (districts by adcode) and updated
+in place, new rows are added, rows absent from the files are removed (refused while cases, users or tokens
+still refer to them), and the link tables (`indicator_assignments`, `routing_rules`, point units, problem-type
+indicators) are replaced as a whole. `civicwatch registry export DIR [--format csv|xlsx]` writes the same
+format back.
 """
 
 
