@@ -227,10 +227,11 @@ class CameraHealth:
         else:
             self._repeats = 1
         self._prev = m
-        if self._repeats >= self.t.frozen_after_frames:
+        state, detail = classify(m, self.reference, self.t)
+        # A dark, blank or covered view repeats exactly even on a live camera (nothing left to change):
+        # those diagnoses win over "frozen".
+        if self._repeats >= self.t.frozen_after_frames and state not in (BLACK, WASHED_OUT, COVERED):
             state, detail = FROZEN, f"the same picture {self._repeats} times in a row"
-        else:
-            state, detail = classify(m, self.reference, self.t)
         if state == ONLINE:
             self._learn(m)
         else:

@@ -123,6 +123,14 @@ def test_lens_covered_by_a_uniform_object():
     assert [c.to_state for c in changes] == [COVERED]
 
 
+def test_a_covered_view_repeating_exactly_stays_covered_not_frozen():
+    h = CameraHealth("C1", HealthThresholds(frozen_after_frames=3))
+    t = settle(h)
+    cloth = noisy(np.full_like(BASE, (40, 45, 50)))
+    feed(h, [cloth.copy() for _ in range(8)], t)
+    assert h.state == COVERED
+
+
 def test_most_of_the_view_covered():
     h = CameraHealth("C1")
     t = settle(h)
