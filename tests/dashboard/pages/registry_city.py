@@ -5,6 +5,7 @@ events, and one user per desktop role. Also the live server, Chromium, login and
 from __future__ import annotations
 
 import random
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +24,24 @@ from tests.factories import STREET_ZONES
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 PASSWORD = "correct-horse-battery"
 SIZES = [(1366, 768), (1920, 1080)]
+
+
+_TEMPLATE: dict = {}
+
+
+def city_copy(tmp_path) -> tuple[AppContext, dict]:
+    """A private copy of the city database (built once per test process, then copied: SQLite file)."""
+    import shutil
+    import tempfile
+
+    if "path" not in _TEMPLATE:
+        base = Path(tempfile.mkdtemp(prefix="cw-pages-"))
+        ctx, info = build_city(base)
+        ctx.stop()
+        _TEMPLATE.update(path=base / "pages.db", info=info)
+    shutil.copy(_TEMPLATE["path"], tmp_path / "pages.db")
+    ctx = AppContext.from_config(make_config(tmp_path, f"sqlite:///{tmp_path}/pages.db"))
+    return ctx, dict(_TEMPLATE["info"])
 
 
 def build_city(tmp_path) -> tuple[AppContext, dict]:
@@ -60,6 +79,29 @@ def build_city(tmp_path) -> tuple[AppContext, dict]:
         info["camera_code"] = cams[0].code
         info["point_code"] = cams[0].point.code
     return ctx, info
+
+
+@contextmanager
+def live_app(tmp_path):
+    """(ctx, info, app, base URL): the city served by waitress on a free loopback port."""
+    from dashboard.app import create_app
+    from tests.dashboard.live_server import serve
+
+    ctx, info = city_copy(tmp_path)
+    app = create_app(ctx)
+    try:
+        with serve(app) as base:
+            yield ctx, info, app, base
+    finally:
+        ctx.stop()
+
+
+@contextmanager
+def browser():
+    from tests.dashboard.live_server import chromium
+
+    with chromium() as b:
+        yield b
 
 
 def session_cookie(app, username: str) -> dict:
@@ -100,6 +142,12 @@ def login_context(browser, app, base: str, username: str, width: int, height: in
         c = session_cookie(app, username)
         context.add_cookies([{"name": c["name"], "value": c["value"], "url": base}])
     return context, page
+
+
+def wait_ready(page, selector: str, timeout: float = 60_000) -> None:
+    """Wait for ``selector`` and for Dash to finish its callbacks (this machine can be slow and loaded)."""
+    page.wait_for_selector(selector, timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=timeout)
 
 
 def shot(page, name: str) -> Path:
