@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, case, event, func, select, text
+from sqlalchemy import and_, bindparam, case, event, func, select, text
 from sqlalchemy.orm import Session
 
 from models.cases import Case, CaseState, Evidence
 from models.clock import LOCAL_TZ, as_utc, fmt_local, utcnow
 from models.context import AppContext
 from models.registry import Camera, District, MonitoringPoint, ProblemType, ResponsibleUnit
+from models.types import UTCDateTime
 
 log = logging.getLogger(__name__)
 
@@ -92,40 +93,41 @@ def _kpi(session: Session, now: datetime) -> dict[str, Any]:
 class OpenCases:
     """The open cases (few: most cases are closed), read once per tick and counted in Python."""
 
-    rows: list[tuple]  # (point_id, district_id, state, overdue, stuck)
+    rows: list[tuple]  # (point_id, district_id, state, overdue, stuck, how many)
 
 
 def _open_cases_sql(dialect: str):
     # SQLite's statistics only know that the average state is common, so it scans the whole table for
     # ``state IN (…)``; open cases are rare: tell it to use the state index. (PostgreSQL knows the skew.)
+    # Times are compared in SQL: parsing two timestamps per row in Python cost more than the query.
     c = Case.__table__.c
     hint = " INDEXED BY ix_cases_state" if dialect == "sqlite" else ""
     states = ", ".join(f"'{s}'" for s in OPEN_STATES)  # constants from CaseState, not user input
-    return text(f"SELECT point_id, district_id, state, deadline_at, updated_at FROM cases{hint} "
-                f"WHERE state IN ({states})").columns(c.point_id, c.district_id, c.state, c.deadline_at,
-                                                       c.updated_at)
+    due = ", ".join(f"'{s}'" for s in DUE_STATES)
+    return text(
+        f"SELECT point_id, district_id, state, overdue, stuck, count(*) AS n FROM ("
+        f"SELECT point_id, district_id, state, "
+        f"CASE WHEN state IN ({due}) AND deadline_at < :now THEN 1 ELSE 0 END AS overdue, "
+        f"CASE WHEN updated_at < :stuck THEN 1 ELSE 0 END AS stuck "
+        f"FROM cases{hint} WHERE state IN ({states})) AS o "
+        f"GROUP BY point_id, district_id, state, overdue, stuck"
+    ).bindparams(bindparam("now", type_=UTCDateTime()), bindparam("stuck", type_=UTCDateTime())).columns(
+        c.point_id, c.district_id, c.state)
 
 
 def _open_cases(session: Session, now: datetime) -> OpenCases:
-    # one indexed read of the open cases (ix_cases_state); grouping them in SQL made SQLite walk the
-    # point index over the whole table instead
-    rows = session.execute(_open_cases_sql(session.get_bind().dialect.name)).all()
-    stuck_before = now - STUCK_AFTER
-    out = []
-    for pid, did, state, deadline, updated in rows:
-        overdue = state in DUE_STATES and deadline is not None and as_utc(deadline) < now
-        stuck = updated is not None and as_utc(updated) < stuck_before
-        out.append((pid, did, state, overdue, stuck))
-    return OpenCases(out)
+    rows = session.execute(_open_cases_sql(session.get_bind().dialect.name),
+                           {"now": now, "stuck": now - STUCK_AFTER}).all()
+    return OpenCases([(pid, did, state, bool(od), bool(st), int(n)) for pid, did, state, od, st, n in rows])
 
 
 def _point_states(session: Session, reg: Registry, open_cases: OpenCases) -> tuple[list[str], dict[str, int]]:
     open_by_point: dict[int, list[int]] = {}
-    for pid, _did, _state, overdue, _stuck in open_cases.rows:
+    for pid, _did, _state, overdue, _stuck, n in open_cases.rows:
         if pid is not None:
             acc = open_by_point.setdefault(pid, [0, 0])
-            acc[0] += 1
-            acc[1] += int(overdue)
+            acc[0] += n
+            acc[1] += n if overdue else 0
     faulty: set[int] = set()
     for pid, health, enabled in session.execute(select(Camera.point_id, Camera.health, Camera.enabled)):
         if health in ("offline",) + FAULTY_HEALTH or not enabled:
@@ -140,8 +142,8 @@ def _point_states(session: Session, reg: Registry, open_cases: OpenCases) -> tup
 
 def _district_open(reg: Registry, open_cases: OpenCases) -> list[int]:
     by: dict[int, int] = defaultdict(int)
-    for _pid, did, *_rest in open_cases.rows:
-        by[did] += 1
+    for _pid, did, _state, _overdue, _stuck, n in open_cases.rows:
+        by[did] += n
     return [by.get(did, 0) for did in reg.district_ids]
 
 
@@ -158,11 +160,11 @@ def _reached(session: Session, since: datetime) -> list[int]:
 def _flow_now(open_cases: OpenCases) -> dict[str, list[int]]:
     """Per stage: cases sitting there now, of them stuck (> 24 h without a step) and overdue."""
     by = {s: [0, 0, 0] for s in FLOW_STATES}
-    for _pid, _did, state, overdue, stuck in open_cases.rows:
+    for _pid, _did, state, overdue, stuck, n in open_cases.rows:
         if state in by:
-            by[state][0] += 1
-            by[state][1] += int(stuck)
-            by[state][2] += int(overdue)
+            by[state][0] += n
+            by[state][1] += n if stuck else 0
+            by[state][2] += n if overdue else 0
     return {
         "now": [by[s][0] for s in FLOW_STATES[:-1]] + [0],
         "stuck": [by[s][1] for s in FLOW_STATES[:-1]] + [0],
@@ -365,6 +367,8 @@ class WallSnapshotService:
         self.slow_every_s = slow_every_s
         self._slow: dict[str, Any] | None = None
         self._slow_at = 0.0
+        self._slow_running = False
+        self.last_slow_ms = 0.0
         self.tick_s = float(ctx.config.wall.tick_s)
         self.registry_ttl_s = registry_ttl_s
         self._lock = threading.Lock()
@@ -448,9 +452,10 @@ class WallSnapshotService:
         reg = self.registry()
         dialect = self.ctx.engine.dialect.name
         with self.ctx.sessions() as s:
-            if self._slow is None or time.monotonic() - self._slow_at >= self.slow_every_s:
-                self._slow = compute_slow(s, now, reg, dialect)
-                self._slow_at = time.monotonic()
+            if self._slow is None:
+                self.refresh_slow()
+            elif time.monotonic() - self._slow_at >= self.slow_every_s:
+                self._start_slow_refresh()
             data = compute_snapshot(s, now, reg, dialect, self._slow)
         pipeline = self._pipeline(data.pop("last_frame_db"), now)
         from .update import digests
@@ -471,6 +476,33 @@ class WallSnapshotService:
             "_reg": reg,  # the registry these arrays are aligned with (never sent to browsers)
         })
         return data
+
+    def refresh_slow(self) -> None:
+        """Recompute the slow sections (year funnel, 30-day trend, top types, rankings)."""
+        t0 = time.perf_counter()
+        try:
+            with self.ctx.sessions() as s:
+                self._slow = compute_slow(s, utcnow(), self.registry(), self.ctx.engine.dialect.name)
+            self._slow_at = time.monotonic()
+            self.last_slow_ms = (time.perf_counter() - t0) * 1000
+        finally:
+            self._slow_running = False
+
+    def _start_slow_refresh(self) -> None:
+        """Refresh the slow sections in a background thread: ticks never wait for them."""
+        if self._slow_running:
+            return
+        self._slow_running = True
+        self._slow_at = time.monotonic()  # not again before this one is done and slow_every_s has passed
+
+        def run():
+            try:
+                self.refresh_slow()
+                self._at = 0.0  # show the fresh aggregates at the next tick
+            except Exception as exc:  # noqa: BLE001 - keep the previous aggregates, try again later
+                log.warning("wall slow sections failed: %s", exc)
+
+        threading.Thread(target=run, name="wall-slow-sections", daemon=True).start()
 
     def get(self) -> dict[str, Any]:
         """The current snapshot (recomputed if older than one tick)."""
@@ -507,6 +539,7 @@ class WallSnapshotService:
             "failures": self.failures,
             "last_error": self.last_error,
             "last_compute_ms": round(self.last_ms, 1),
+            "last_slow_sections_ms": round(self.last_slow_ms, 1),
             "snapshot_age_s": None if not self._at else round(time.monotonic() - self._at, 1),
             "pipeline": snap.get("pipeline", {}).get("state"),
         }
