@@ -121,13 +121,32 @@ class BackgroundModel:
         """The background at the current frame's exposure (uint8)."""
         return cv2.convertScaleAbs(self.bg_u8, alpha=self.gain)
 
-    def is_ghost(self, frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
+    def is_ghost(self, frame: np.ndarray, x: int, y: int, w: int, h: int, region: np.ndarray | None = None) -> bool:
         """A region that is foreground because the *background* holds something that left (a ghost).
 
-        Real objects bring edges into the current frame; a ghost's edges are in the background only.
+        Two tests: (1) colour — now the region looks like the ground around it while the background's
+        version of it does not; (2) edges — a real object brings edges into the frame, a ghost's edges
+        are in the background only.
         """
         if self.bg is None or w < 3 or h < 3:
             return False
+        if region is not None and region.any():
+            H, W = frame.shape[:2]
+            pad = max(2, min(w, h) // 3)
+            X1, Y1, X2, Y2 = max(0, x - pad), max(0, y - pad), min(W, x + w + pad), min(H, y + h + pad)
+            ring = np.ones((Y2 - Y1, X2 - X1), bool)
+            ring[y - Y1:y - Y1 + h, x - X1:x - X1 + w] &= ~(region > 0)
+            ring[y - Y1:y - Y1 + h, x - X1:x - X1 + w] &= False
+            cur = frame[Y1:Y2, X1:X2].astype(np.float32)
+            bgn = self.background_now()[Y1:Y2, X1:X2].astype(np.float32)
+            inside = np.zeros_like(ring)
+            inside[y - Y1:y - Y1 + h, x - X1:x - X1 + w] = region > 0
+            if ring.any():
+                around = cur[ring].mean(axis=0)
+                d_cur = float(np.abs(cur[inside].mean(axis=0) - around).sum())
+                d_bg = float(np.abs(bgn[inside].mean(axis=0) - around).sum())
+                if d_bg > d_cur * 1.5 + 12:
+                    return True
         f = cv2.cvtColor(frame[y:y + h, x:x + w], cv2.COLOR_BGR2GRAY)
         b = cv2.cvtColor(self.background_now()[y:y + h, x:x + w], cv2.COLOR_BGR2GRAY)
         ef = float(np.abs(cv2.Laplacian(f, cv2.CV_16S)).mean())

@@ -6,6 +6,7 @@ consecutive samples) inside zones checking a type with the signal are cut into c
 features (:mod:`.classify`). Walls use the same clean reference view: a banner or poster is a change
 against the wall as it was; the background never learns a tracked region, so the reference stays clean.
 
+Regions made only of upright blobs (people standing, alone or in a group) are never classified.
 Unclassified static regions (a person standing, a change nobody checks) are left alone; if they stay for
 ``absorb_after_s`` they are accepted into the background as the new normal. A new region whose edges
 are in the background rather than in the frame is a *ghost* (something in the first frames that left)
@@ -35,6 +36,7 @@ class StaticRegions:
         self.config = config
         self._mask = None
         self._unclassified: list[list] = []  # [box, first_seen, last_seen]
+        self._recent: list = []  # boxes of the regions of the previous frame (new ones get the ghost test)
 
     def health(self) -> dict:
         return {"ok": True}
@@ -58,6 +60,7 @@ class StaticRegions:
         min_px = max(10, int(W * H * 0.0008))
         out: list[Observation] = []
         seen_unclassified = []
+        current: list = []
         background = fc.bg.background_now()
         for i in range(1, n):
             x, y, w, h, area = (int(v) for v in stats[i])
@@ -70,6 +73,14 @@ class StaticRegions:
             zone = fc.zones.zone_of(region, x, y, w, h)
             if zone is None:
                 continue
+            if _people_only(region):
+                seen_unclassified.append((box_px, None))
+                continue
+            if not any(iou(k, box_px) > 0.3 for k in self._recent) and \
+                    fc.bg.is_ghost(fc.frame, x, y, w, h, region):
+                fc.bg.absorb(x, y, w, h, fc.frame)  # something in the background left: learn what is there
+                continue
+            current.append(box_px)
             types = [t for t in zone.types_with(self.signal) if zone.active_for(t, fc.local)]
             feats = region_features(fc.frame, background, region, x, y, w, h)
             ptype, score = classify(types, feats) if types else (None, 0.0)
@@ -79,6 +90,7 @@ class StaticRegions:
                 continue
             out.append(Observation(ptype, zone.name, box, round(score, 3), fc.t, self.signal))
         self._age_unclassified(fc, seen_unclassified)
+        self._recent = current
         return out
 
     def _age_unclassified(self, fc: FrameContext, seen) -> None:
@@ -99,6 +111,14 @@ class StaticRegions:
                 fc.bg.absorb(x1, y1, x2 - x1, y2 - y1, fc.frame)
         keep = [u for u in self._unclassified if u not in fresh and now - u[2] < 30]
         self._unclassified = fresh + keep
+
+
+def _people_only(region: np.ndarray) -> bool:
+    """The region is made of upright blobs only (people standing, alone or side by side)."""
+    n, _l, stats, _c = cv2.connectedComponentsWithStats(region, connectivity=8)
+    total = max(1, int(region.sum()))
+    big = [stats[i] for i in range(1, n) if stats[i, 4] >= 0.15 * total]
+    return bool(big) and all(b[3] >= 1.5 * b[2] for b in big)
 
 
 def _overlap(a, b) -> float:
