@@ -6,6 +6,7 @@ Unit operators are scoped with ``scope_unit_id`` — applied here, in the query,
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterator
@@ -18,6 +19,7 @@ from .clock import LOCAL_TZ, utcnow
 from .registry import District, MonitoringPoint, ProblemType, ResponsibleUnit
 
 MAX_PAGE = 500
+_CODE_LIKE = re.compile(r"^[A-Za-z]{1,4}\d{2,}$")
 
 # sortable columns (what the grid sends as colId → SQL expression)
 _unit = aliased(ResponsibleUnit)
@@ -153,8 +155,13 @@ def conditions(f: CaseFilter, *, now: datetime | None = None, scope_unit_id: int
     if f.overdue:
         where.append(and_(Case.state == CaseState.DISPATCHED.value, Case.deadline_at < now))
     if f.text:
-        like = f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append(or_(Case.code.like(f"{like}%", escape="\\"), Case.description.like(f"%{like}%", escape="\\")))
+        # a case code (AJ2025…) is searched by prefix as a range on the unique index; other text in descriptions
+        code_range = and_(Case.code >= f.text.upper(), Case.code < f.text.upper() + "\uffff")
+        if _CODE_LIKE.match(f.text):
+            where.append(code_range)
+        else:
+            like = f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append(or_(code_range, Case.description.like(f"%{like}%", escape="\\")))
     return where
 
 

@@ -114,24 +114,32 @@ def _documents(case: Case, names) -> html.Div:
 
 
 def _actions(case: Case, p: access.Principal, unit_options: list[dict]) -> list:
+    """Buttons for the allowed actions and their fields. Every field a callback reads is always present
+    (hidden when it does not apply), since Dash refuses callbacks whose inputs are missing."""
     actions = allowed_actions(p, case)
+    hide = {"display": "none"}
+    out: list = []
     if not actions:
         hint = T.NO_ACTIONS
         if p.role == "unit" and case.state == "dispatched":
             hint = "报告整改请到“我的任务”页面上传整改照片。"
-        return [html.P(hint, className="cw-muted", id="casepage-no-actions")]
+        out.append(html.P(hint, className="cw-muted", id="casepage-no-actions"))
     buttons = [dmc.Button(_label(a), id={"type": "casepage-action", "action": a}, size="sm",
                           color="red" if a in DANGEROUS else None,
                           variant="outline" if a in DANGEROUS else "filled") for a in actions]
-    fields = [dmc.Textarea(id="casepage-note", label=T.NOTE, autosize=True, minRows=2, maxRows=6,
-                           placeholder="退回、作废、返工、驳回延期、申请延期时必须填写理由")]
-    if "dispatch" in actions:
-        fields.append(dmc.Select(id="casepage-unit", label=T.UNIT_PICK, data=unit_options, searchable=True,
-                                 clearable=True, placeholder="不选则按路由规则自动确定",
-                                 comboboxProps={"withinPortal": True}))
-    if "request_extension" in actions:
-        fields.append(dmc.NumberInput(id="casepage-hours", label="延长小时数", min=1, max=2160, value=24))
-    return [*fields, html.Div(buttons, className="cw-action-buttons")]
+    out += [
+        html.Div(dmc.Textarea(id="casepage-note", label=T.NOTE, autosize=True, minRows=2, maxRows=6,
+                              placeholder="退回、作废、返工、驳回延期、申请延期时必须填写理由"),
+                 style=None if actions else hide),
+        html.Div(dmc.Select(id="casepage-unit", label=T.UNIT_PICK, data=unit_options, searchable=True,
+                            clearable=True, placeholder="不选则按路由规则自动确定",
+                            comboboxProps={"withinPortal": True}),
+                 style=None if "dispatch" in actions else hide),
+        html.Div(dmc.NumberInput(id="casepage-hours", label="延长小时数", min=1, max=2160, value=24),
+                 style=None if "request_extension" in actions else hide),
+        html.Div(buttons, className="cw-action-buttons"),
+    ]
+    return out
 
 
 def layout(code: str | None = None, done: str | None = None, **_):
