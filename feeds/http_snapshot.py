@@ -1,4 +1,6 @@
-"""``http_snapshot`` adapter: a JPEG snapshot URL fetched once per sample (e.g. ``/ISAPI/Streaming/channels/101/picture``).
+"""``http_snapshot`` adapter: a JPEG snapshot URL fetched once per sample.
+
+E.g. ``http://cam/ISAPI/Streaming/channels/101/picture``.
 
 Options: ``auth`` (``"basic"`` default, or ``"digest"``; used when a username is configured),
 ``timeout_s`` (float, default 5: connect and read timeout), ``max_bytes`` (default 20 MB),

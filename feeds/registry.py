@@ -37,7 +37,8 @@ def register_adapter(kind: str) -> Callable[[A], A]:
         with _LOCK:
             existing = _ADAPTERS.get(kind)
             if existing is not None and existing.__qualname__ != cls.__qualname__:
-                raise ValueError(f"adapter kind {kind!r} already registered by {existing.__module__}.{existing.__qualname__}")
+                where = f"{existing.__module__}.{existing.__qualname__}"
+                raise ValueError(f"adapter kind {kind!r} already registered by {where}")
             cls.kind = kind
             _ADAPTERS[kind] = cls
         return cls

@@ -22,7 +22,7 @@ import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor as FuturesPool
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Callable
 
 import numpy as np
@@ -192,7 +192,10 @@ class CameraRunner:
             adapter.close()
             adapter.open()
         except Exception as exc:  # noqa: BLE001
-            reason = exc.reason if isinstance(exc, SourceUnavailable) else adapter._scrub(f"{type(exc).__name__}: {exc}")
+            if isinstance(exc, SourceUnavailable):
+                reason = exc.reason
+            else:
+                reason = adapter._scrub(f"{type(exc).__name__}: {exc}")
             self.counters.errors += 1
             self.counters.last_error = reason
             self.health.last_error = reason
@@ -304,15 +307,16 @@ class FeedScheduler:
         runners = list(self.runners.values())
         n = max(1, len(runners))
         for i, runner in enumerate(runners):
-            window = runner.interval_s if self.options.jitter_s is None else min(self.options.jitter_s, runner.interval_s)
+            jitter = self.options.jitter_s
+            window = runner.interval_s if jitter is None else min(jitter, runner.interval_s)
             runner.start_ts = first + window * i / n
             runner.health.started_at = now
             if runner.adapter is not None:
                 runner._connect()
             grace = self.options.misfire_grace_s or runner.interval_s
+            first_fire = datetime.fromtimestamp(runner.start_ts, _UTC)
             self.scheduler.add_job(
-                runner.run, IntervalTrigger(seconds=runner.interval_s, start_date=datetime.fromtimestamp(runner.start_ts, _UTC),
-                                            timezone=_UTC),
+                runner.run, IntervalTrigger(seconds=runner.interval_s, start_date=first_fire, timezone=_UTC),
                 id=f"camera:{runner.code}", name=f"sample {runner.code}", misfire_grace_time=max(1, int(round(grace))),
             )
         for name, fn, every_s in self._periodic:

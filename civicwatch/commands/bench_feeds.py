@@ -5,8 +5,8 @@ Every camera is sampled on its interval by :class:`feeds.scheduler.FeedScheduler
 as detection would. Cameras are kind ``simulated`` (the simulated city at the configured resolution, zones
 from the demo registry) unless ``--kind synthetic`` (a cheap noisy still per camera: scheduler overhead only).
 
-Figures (measured after a warm-up: every camera delivering, plus one interval): ``frames_per_s`` (and the target ``cameras /
-interval``), ``skipped``, ``lateness_p50_ms``/``lateness_p95_ms``/``lateness_max_ms`` (start of a run −
+Figures (measured after a warm-up: every camera delivering, plus one interval): ``frames_per_s`` (and
+the target ``cameras / interval``), ``skipped``, ``lateness_p50_ms``/``lateness_p95_ms``/``lateness_max_ms`` (start of a run −
 its scheduled time), ``cpu_percent`` of this process (100 = one core) and ``cpu_ms_per_frame`` (what the
 figures are worth on a busy machine), ``peak_rss_mb`` and
 ``rss_start_mb``/``rss_end_mb`` (memory flat?), and the machine's load average before and after.
@@ -19,7 +19,6 @@ import os
 import sys
 import threading
 import time
-from pathlib import Path
 
 import click
 import numpy as np

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from feeds.base import CameraAdapter, CameraSourceSpec, SourceUnavailable
+from feeds.base import CameraAdapter, CameraSourceSpec
 from feeds.health import OFFLINE, ONLINE
 from feeds.scheduler import FeedScheduler, SchedulerOptions
 from models.frames import FrameEvent, FrameQueue

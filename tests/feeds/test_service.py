@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import cv2
 import pytest
 from sqlalchemy import select
 
@@ -26,7 +25,8 @@ def cam_row(**kw):
 
 def test_plan_merges_registry_row_and_override(tmp_path):
     config = make_config(tmp_path, "sqlite://")
-    override = CameraSource(code="CAM-0001", kind="rtsp", url="rtsp://10.0.0.9/main", substream_url="rtsp://10.0.0.9/sub",
+    override = CameraSource(code="CAM-0001", kind="rtsp", url="rtsp://10.0.0.9/main",
+                            substream_url="rtsp://10.0.0.9/sub",
                             username_env="CAM1_USER", password_env="CAM1_PASS", sample_every_s=5,
                             options={"open_timeout_s": 3})
     plan = plan_camera(cam_row(), override, config, env={"CAM1_USER": "admin", "CAM1_PASS": "pw:1"})
@@ -48,7 +48,8 @@ def test_plan_simulated_gets_size_zones_and_script_options(tmp_path):
     spec = plan.spec
     assert plan.interval_s == config.feeds.default_sample_every_s
     assert (spec.kind, spec.width, spec.height) == ("simulated", 640, 360)
-    assert spec.options["seed"] == 7 and spec.options["time_scale"] == 4 and spec.options["zones"][0]["kind"] == "sidewalk"
+    assert spec.options["seed"] == 7 and spec.options["time_scale"] == 4
+    assert spec.options["zones"][0]["kind"] == "sidewalk"
     off = make_config(tmp_path, "sqlite://", simulator={"enabled": False})
     plan = plan_camera(cam_row(), None, off, env={})
     assert plan.spec is None and "simulator disabled" in plan.reason
