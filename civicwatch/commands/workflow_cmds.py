@@ -25,6 +25,7 @@ def workflow() -> None:
 def audit(obj) -> None:
     """Replay every case's transition log; compare with the stored case rows and the SQL KPIs. Exit 1 on any
     difference (and print the first ones)."""
+    from sqlalchemy import select
     from tqdm import tqdm
 
     from models.cases import Case
@@ -38,12 +39,14 @@ def audit(obj) -> None:
         now = utcnow()
         static, log = load_log(s)
         bad = []
-        rows = s.query(Case).execution_options(yield_per=2000)
-        for case in tqdm(rows, total=len(static), desc="replay", unit="cases", file=sys.stderr):
-            p = replay_case(log.get(case.id, []))
-            diff = {f: (getattr(case, f), p[f]) for f in PROJECTION_FIELDS if getattr(case, f) != p[f]}
+        cols = [getattr(Case, f) for f in PROJECTION_FIELDS]
+        rows = s.execute(select(Case.id, Case.code, *cols).execution_options(yield_per=2000))
+        for row in tqdm(rows, total=len(static), desc="replay", unit="cases", file=sys.stderr):
+            stored = dict(zip(PROJECTION_FIELDS, row[2:]))
+            p = replay_case(log.get(row.id, []))
+            diff = {f: (stored[f], p[f]) for f in PROJECTION_FIELDS if stored[f] != p[f]}
             if diff:
-                bad.append((case.code, diff))
+                bad.append((row.code, diff))
         head = summary(s, now)
         again = summary_from_log(static, log, year0=local_midnight(now, year_start=True), now=now)
         kpi_diff = {k: (head[k], v) for k, v in again.items() if head[k] != v}
