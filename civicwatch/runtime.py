@@ -66,7 +66,12 @@ def start_services(ctx: AppContext) -> None:
     from models.workflow.service import start_workflow_jobs
 
     start_workflow_jobs(ctx)
-    start_detection(ctx)
+    if ctx.config.scale.celery:
+        from civicwatch.workers import start_forwarder
+
+        start_forwarder(ctx)  # frames go to Celery workers (`civicwatch worker --shard K`)
+    else:
+        start_detection(ctx)
     start_feeds(ctx)
 
 
