@@ -159,6 +159,14 @@ def start_feeds(ctx) -> FeedScheduler:
     sched.start()
     ctx.status["scheduler"] = sched.stats
     ctx.status["cameras"] = sched.camera_stats
-    ctx.stoppers.append(sched.stop)
+
+    def stop() -> None:
+        sched.stop()
+        try:
+            recorder.flush(force=True)  # the last frame times and changes, unthrottled
+        except Exception:  # noqa: BLE001 - logged by the recorder
+            pass
+
+    ctx.stoppers.append(stop)
     log.info("feeds: sampling %d cameras", len(plans))
     return sched

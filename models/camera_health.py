@@ -62,13 +62,16 @@ class HealthRecorder:
         with self._lock:
             return len(self._changes) + len(self._frames)
 
-    def flush(self) -> int:
-        """Write the buffered reports in one transaction; returns the number of health events written."""
+    def flush(self, force: bool = False) -> int:
+        """Write the buffered reports in one transaction; returns the number of health events written.
+
+        ``force`` writes every pending frame time too (at stop), ignoring ``last_frame_every_s``.
+        """
         with self._lock:
             changes, self._changes = self._changes, []
             frames = {
                 code: at for code, at in self._frames.items()
-                if code not in self._written
+                if force or code not in self._written
                 or (at - self._written[code]).total_seconds() >= self.last_frame_every_s
                 or any(c.camera_code == code for c in changes)
             }

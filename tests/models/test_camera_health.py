@@ -59,6 +59,9 @@ def test_last_frame_time_written_at_most_every_few_seconds(ctx, city):
     rec.frame_seen(code, T0 + timedelta(seconds=6))
     rec.flush()
     assert as_utc(camera(ctx, code).last_frame_at) == T0 + timedelta(seconds=6)
+    rec.frame_seen(code, T0 + timedelta(seconds=7))
+    rec.flush(force=True)  # at stop: written regardless of the throttle
+    assert as_utc(camera(ctx, code).last_frame_at) == T0 + timedelta(seconds=7) and rec.pending() == 0
 
 
 def test_unknown_camera_codes_do_not_break_the_batch(ctx, city):
