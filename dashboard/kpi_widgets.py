@@ -119,3 +119,11 @@ def trend_figure(rows: list[dict[str, Any]], series: dict[str, str], height: int
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
                 "modeBarButtonsToRemove": ["lasso2d", "select2d", "toImage"], "locale": "zh-CN"}
+
+
+def graph(fig: go.Figure, **kwargs) -> dcc.Graph:
+    """A dcc.Graph whose box is as tall as the figure (so cards around it grow with it) and as wide as its card."""
+    height = fig.layout.height or 260
+    style = {"height": f"{height}px", "width": "100%"}
+    style.update(kwargs.pop("style", {}))
+    return dcc.Graph(figure=fig, config=GRAPH_CONFIG, style=style, **kwargs)

@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 from sqlalchemy import select
 
 from dashboard import access
-from dashboard.kpi_widgets import GRAPH_CONFIG, base_layout
+from dashboard.kpi_widgets import base_layout, graph
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as D
 from dashboard.text import registry as T
@@ -121,8 +121,8 @@ def layout(code: str | None = None, **_):
                       html.Div(camera_cards(ctx, cams), id="points-d-cameras", className="cw-cams")],
                      className="cw-card"),
         html.Div([
-            html.Section([html.H2(T.POINT_HISTORY), dcc.Graph(figure=months, config=GRAPH_CONFIG)], className="cw-card"),
-            html.Section([html.H2(T.POINT_HOURS), dcc.Graph(figure=hours, config=GRAPH_CONFIG)], className="cw-card"),
+            html.Section([html.H2(T.POINT_HISTORY), graph(months)], className="cw-card"),
+            html.Section([html.H2(T.POINT_HOURS), graph(hours)], className="cw-card"),
             html.Section([html.H2(T.POINT_RECUR), recur], className="cw-card"),
         ], className="cw-three-col"),
         html.Section([html.H2(T.POINT_CASES), cases_block], className="cw-card"),

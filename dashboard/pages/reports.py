@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import access
-from dashboard.kpi_widgets import GRAPH_CONFIG, base_layout, period_controls, trend_figure
+from dashboard.kpi_widgets import base_layout, graph, period_controls, trend_figure
 from dashboard.report_workbook import group_row, rank_row, recur_row
 from dashboard.shell import desktop_page
 from dashboard.text import reports as T
@@ -90,12 +90,12 @@ def render_briefing(b: dict, demo: bool = False) -> html.Article:
     if b["empty"]:
         parts.append(dmc.Alert(T.EMPTY, color="gray", variant="light"))
     kpi_rows = [[T.KPI_ROWS[k["key"]], k["current"], k["previous"],
-                 "—" if k["change"] is None else f"{k['change']:+g}"] for k in b["kpis"]]
+                 "—" if k["change"] is None else ("0" if k["change"] == 0 else f"{k['change']:+g}")] for k in b["kpis"]]
     peaks = peak_hours(b["heat"])
     parts += [
         html.Section([html.H2(T.SECTION_KPI), _table(T.KPI_COLS, kpi_rows)]),
         html.Section([html.H2(T.SECTION_TREND + ("（近30天）" if b["kind"] == "day" else "")),
-                      dcc.Graph(figure=trend_figure(b["trend"], T.TREND_SERIES, 240), config=GRAPH_CONFIG)]),
+                      graph(trend_figure(b["trend"], T.TREND_SERIES, 240))]),
         html.Section([html.H2(T.SECTION_DISTRICTS),
                       _or_empty(b["districts"], lambda: _table(T.GROUP_COLS, [group_row(r) for r in b["districts"]]))]),
         html.Section([html.H2(T.SECTION_UNITS), html.Div([
@@ -113,10 +113,9 @@ def render_briefing(b: dict, demo: bool = False) -> html.Article:
             html.P(T.PEAK.format(hours="、".join(T.HOUR.format(h=h) for h in peaks)) if peaks else T.SECTION_EMPTY,
                    className="cw-muted"),
             html.Div([
-                html.Div([html.H3(T.HEAT_TITLE), _or_empty(b["heat"]["points"], lambda: dcc.Graph(
-                    figure=heat_figure(b["heat"]), config=GRAPH_CONFIG, id="reports-heat"))]),
-                html.Div([html.H3(T.WEEK_HEAT_TITLE),
-                          dcc.Graph(figure=weekday_figure(b["weekday_heat"]), config=GRAPH_CONFIG)]),
+                html.Div([html.H3(T.HEAT_TITLE), _or_empty(b["heat"]["points"], lambda: graph(
+                    heat_figure(b["heat"]), id="reports-heat"))]),
+                html.Div([html.H3(T.WEEK_HEAT_TITLE), graph(weekday_figure(b["weekday_heat"]))]),
             ], className="cw-two-col"),
         ]),
         html.Section([html.H2(T.SECTION_RECUR), html.P(T.RECUR_NOTE, className="cw-muted"),

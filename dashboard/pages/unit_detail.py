@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 from sqlalchemy import select
 
 from dashboard import access
-from dashboard.kpi_widgets import GRAPH_CONFIG, kpi_strip, parse_period, period_controls, trend_figure
+from dashboard.kpi_widgets import graph, kpi_strip, parse_period, period_controls, trend_figure
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as D
 from dashboard.text import registry as T
@@ -98,7 +98,7 @@ def layout(code: str | None = None, **_):
         html.Div(id="units-d-kpis"),
         html.Div([
             html.Section([html.H2(T.UNIT_TREND),
-                          dcc.Graph(id="units-d-trend", config=GRAPH_CONFIG, figure=trend_figure([], T.TREND_SERIES))],
+                          graph(trend_figure([], T.TREND_SERIES), id="units-d-trend")],
                          className="cw-card"),
             html.Section([html.H2(T.UNIT_INDICATORS), indicator_list(indicators, uid)], className="cw-card"),
         ], className="cw-two-col"),

@@ -13,7 +13,7 @@ from dash import Input, Output, callback, html
 from sqlalchemy import select
 
 from dashboard import access
-from dashboard.kpi_widgets import GRAPH_CONFIG, base_layout, kpi_strip, parse_period, period_controls
+from dashboard.kpi_widgets import base_layout, graph, kpi_strip, parse_period, period_controls
 from dashboard.shell import desktop_page
 from dashboard.text import registry as T
 from models.registry import District, ResponsibleUnit
@@ -158,7 +158,7 @@ def update(kind, day):
         strip = html.Div([strip, dmc.Alert(T.UNITS_EMPTY, color="gray", variant="light", mt="sm")])
     if ranked:
         rank = html.Div([
-            dash.dcc.Graph(figure=rank_figure(ranked), config=GRAPH_CONFIG, id="units-rank-graph"),
+            graph(rank_figure(ranked), id="units-rank-graph"),
             _rank_table(ranked[:50]),
         ], className="cw-two-col")
     else:

@@ -21,7 +21,7 @@ from models.security import add_user
 from tests.conftest import make_config
 from tests.factories import STREET_ZONES
 
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "registry"
 PASSWORD = "correct-horse-battery"
 SIZES = [(1366, 768), (1920, 1080)]
 

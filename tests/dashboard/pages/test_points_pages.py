@@ -1,0 +1,95 @@
+"""点位与摄像头 pages in headless Chromium: the offline map (no request leaves 127.0.0.1), the list, a point
+page, and the camera page: live snapshot, zones drawn, a new zone drawn by clicking and saved through the
+zone validation (an invalid one refused with a message). Screenshots at 1366×768 and 1920×1080."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from models.clock import utcnow
+from models.latest_frames import store_for
+from models.registry import Camera
+from tests.dashboard.pages.registry_city import SIZES, browser, live_app, login_context, shot, wait_ready
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    with live_app(tmp_path_factory.mktemp("points")) as s:
+        yield s
+
+
+def shots(page, name):
+    for w, h in SIZES:
+        page.set_viewport_size({"width": w, "height": h})
+        page.wait_for_timeout(500)
+        shot(page, f"{name}-{w}x{h}")
+
+
+def _click_rel(page, x, y):
+    box = page.locator("#cameras-fig .nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + x * box["width"], box["y"] + y * box["height"])
+    page.wait_for_timeout(300)
+
+
+def test_map_list_point_and_camera_zone_editing(site):
+    ctx, info, app, base = site
+    cam_code = info["camera_code"]
+    store = store_for(ctx)
+    store.watch(cam_code)
+    frame = np.full((720, 1280, 3), 170, np.uint8)
+    frame[400:, :] = 80
+    assert store.offer(cam_code, frame, utcnow())
+    with browser() as chrome:
+        context, page = login_context(chrome, app, base, "sup1", *SIZES[0])
+        try:
+            page.goto(base + "/points")
+            wait_ready(page, "#points-map")
+            page.wait_for_selector("#points-map .maplibregl-canvas, #points-map canvas", timeout=90_000)
+            assert "点位 209 个" in page.locator("#points-legend").inner_text()
+            shots(page, "points-map")
+            page.get_by_role("tab", name="列表").click()
+            page.wait_for_function("() => dash_ag_grid.getApi('points-grid').getDisplayedRowCount() === 209",
+                                   timeout=60_000)
+            page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+            page.goto(base + f"/points/{info['point_code']}")
+            wait_ready(page, ".cw-cam")
+            assert page.locator(".cw-cam img.cw-snap-img").count() >= 1  # the live frame of the watched camera
+            shots(page, "point-detail")
+            page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+            page.goto(base + f"/cameras/{cam_code}")
+            wait_ready(page, "#cameras-fig .nsewdrag")
+            page.wait_for_selector("#cameras-caption >> text=实时", timeout=60_000)
+            hrefs = page.evaluate("() => [...document.querySelectorAll('#cameras-fig image')].map("
+                                  "i => i.getAttribute('href') || i.getAttribute('xlink:href') || '')")
+            assert any("snapshot.jpg" in h for h in hrefs)  # the live snapshot under the zones
+            # draw a new zone: four clicks, name, kind, save
+            page.fill("#cameras-edit-name", "消防通道口")
+            for x, y in [(0.10, 0.80), (0.35, 0.80), (0.35, 0.95), (0.10, 0.95)]:
+                _click_rel(page, x, y)
+            page.wait_for_selector("#cameras-edit-count >> text=已点 4 个顶点", timeout=60_000)
+            page.click("#cameras-edit-save")
+            page.wait_for_selector("#cameras-edit-msg >> text=已保存区域", timeout=60_000)
+            shots(page, "camera-zones")
+            # an invalid polygon (two points) is refused with a Chinese message
+            page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+            page.locator("#cameras-edit-pick").click()
+            page.get_by_role("option", name="＋ 新建区域").click()
+            page.fill("#cameras-edit-name", "半个区域")
+            _click_rel(page, 0.5, 0.2)
+            _click_rel(page, 0.6, 0.3)
+            page.click("#cameras-edit-save")
+            page.wait_for_selector("#cameras-edit-msg >> text=区域未保存", timeout=60_000)
+            assert "至少需要 3 个顶点" in page.locator("#cameras-edit-msg").inner_text()
+            assert context.errors == [] and context.outside == []
+        finally:
+            context.close()
+    with ctx.sessions() as s:
+        zones = s.scalar(select(Camera.zones).where(Camera.code == cam_code))
+    new = [z for z in zones if z["name"] == "消防通道口"]
+    assert len(new) == 1 and len(new[0]["polygon"]) == 4 and new[0]["kind"] == "sidewalk"
+    xs = [p[0] for p in new[0]["polygon"]]
+    assert min(xs) == pytest.approx(0.10, abs=0.03) and max(xs) == pytest.approx(0.35, abs=0.03)
+    assert not any(z["name"] == "半个区域" for z in zones)
