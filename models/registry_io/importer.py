@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
@@ -58,5 +59,11 @@ def import_registry(
                     f"the database already holds a registry ({counts['points']} points, {counts['cameras']} "
                     f"cameras, {counts['units']} units); import with replace (`--replace`) to update it by code"
                 )
-            write_tables(session, tables, step)
+            try:
+                write_tables(session, tables, step)
+                session.flush()
+            except IntegrityError as exc:  # e.g. a unique name taken by a row matched under another code
+                raise RegistryImportError(
+                    f"the database refused the registry (nothing was written): {exc.orig}"
+                ) from None
             return registry_counts(session)

@@ -117,7 +117,11 @@ def write_tables(session: Session, tables: dict[str, ParsedTable], step: Callabl
         obj.default_unit = units[v["default_unit_code"]] if v.get("default_unit_code") else None
         obj.indicators = [indicators[c] for c in v.get("indicator_codes") or []]
 
-    types, gone_types = _sync(session, ProblemType, "code", rows["problem_types"], problem_type)
+    # problem types absent from the import go first, so a type renumbered under a new code can keep its
+    # (unique) Chinese name; their links were cleared above, so only cases/observations can hold them
+    kept = {v["code"] for v in rows["problem_types"]}
+    _remove(session, [("problem_types", [t for t in session.scalars(select(ProblemType)) if t.code not in kept])])
+    types, _ = _sync(session, ProblemType, "code", rows["problem_types"], problem_type)
     step("problem_types")
 
     now = utcnow()
@@ -139,7 +143,7 @@ def write_tables(session: Session, tables: dict[str, ParsedTable], step: Callabl
     session.flush()
     step("routing_rules")
     _remove(session, [
-        ("cameras", gone_cameras), ("points", gone_points), ("problem_types", gone_types),
+        ("cameras", gone_cameras), ("points", gone_points),
         ("indicators", gone_indicators), ("units", _deepest_first(gone_units)), ("districts", gone_districts),
     ])
 

@@ -103,3 +103,25 @@ def test_replace_refuses_to_remove_a_unit_still_in_use_and_changes_nothing(ctx, 
     with ctx.sessions() as s:
         assert s.scalar(select(ResponsibleUnit.name).where(ResponsibleUnit.code == "C-CGJ")) == "市城市管理局"
         assert s.scalar(select(ResponsibleUnit).where(ResponsibleUnit.code == "E-DX")) is not None
+
+
+def test_a_problem_type_renumbered_keeps_its_name(sqlite_ctx, tmp_path):
+    import_registry(sqlite_ctx.sessions, DEMO_DIR)
+    reg = copy_demo(tmp_path)
+    for path in reg.glob("*.csv"):  # 暴露垃圾: PT01 → PT99 everywhere
+        path.write_text(path.read_text(encoding="utf-8").replace("PT01,", "PT99,"), encoding="utf-8")
+    import_registry(sqlite_ctx.sessions, reg, replace=True)
+    with sqlite_ctx.sessions() as s:
+        assert s.scalar(select(ProblemType.code).where(ProblemType.name == "暴露垃圾")) == "PT99"
+        assert s.scalar(select(ProblemType).where(ProblemType.code == "PT01")) is None
+
+
+def test_a_name_clash_the_database_refuses_is_reported_and_rolled_back(sqlite_ctx, tmp_path):
+    import_registry(sqlite_ctx.sessions, DEMO_DIR)
+    reg = copy_demo(tmp_path)
+    for path in reg.glob("*.csv"):  # 芗城区 under a new adcode while 350602 (same name) is still stored
+        path.write_text(path.read_text(encoding="utf-8").replace("350602", "350699"), encoding="utf-8")
+    before = counts(sqlite_ctx.sessions)
+    with pytest.raises(RegistryImportError, match="nothing was written"):
+        import_registry(sqlite_ctx.sessions, reg, replace=True)
+    assert counts(sqlite_ctx.sessions) == before
