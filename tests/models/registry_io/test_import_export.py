@@ -25,7 +25,7 @@ def test_import_of_the_shipped_demo_registry(ctx):
         p1 = s.scalar(select(MonitoringPoint).options(selectinload(MonitoringPoint.units))
                       .where(MonitoringPoint.code == "P-001"))
         rows = read_rows(DEMO_DIR / "points.csv")
-        header, first = rows[0], dict(zip(rows[0], rows[1]))
+        first = dict(zip(rows[0], rows[1]))
         assert (p1.name, p1.category, p1.district.adcode) == (first["name"], first["category"],
                                                               first["district_adcode"])
         assert sorted(u.code for u in p1.units) == sorted(first["unit_codes"].split(";"))
