@@ -81,7 +81,7 @@ def _info(case: Case, p: access.Principal) -> html.Dl:
 def _gallery(case: Case) -> html.Div:
     cols = []
     for kind, ids in gallery(case).items():
-        imgs = [html.A(html.Img(src=f"/api/v1/evidence/{i}", alt=f"{T.EVIDENCE_KINDS[kind]}证据 {i}", loading="lazy"),
+        imgs = [html.A(html.Img(src=f"/api/v1/evidence/{i}", alt=f"{T.EVIDENCE_KINDS[kind]}证据 {i}"),
                        href=f"/api/v1/evidence/{i}", target="_blank") for i in ids]
         cols.append(html.Div([html.H3(T.EVIDENCE_KINDS[kind]), *(imgs or [html.P(T.NO_EVIDENCE, className="cw-muted")])],
                              className="cw-gallery-col"))
