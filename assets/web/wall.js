@@ -9,6 +9,21 @@
    - optional rotation to other views (config.wall.rotate_views). */
 (function () {
   "use strict";
+  // rotation: a page opened from the wall's cycle (?wall_rotate=/wall,/other&wall_every=60&wall_i=1)
+  // moves on to the next view by itself; the views must allow the wall role
+  var query = new URLSearchParams(window.location.search);
+  var cycle = (query.get("wall_rotate") || "").split(",").filter(Boolean);
+  function nextInCycle(views, i, every) {
+    var q = new URLSearchParams(window.location.search);
+    q.set("wall_rotate", views.join(",")); q.set("wall_every", String(every)); q.set("wall_i", String(i));
+    window.fetch("/healthz", { cache: "no-store" }).then(function (r) {
+      if (r.status < 500 || r.status === 503) { window.location.assign(views[i] + "?" + q.toString()); }
+    }, function () { /* the server is away: stay on this view */ });
+  }
+  if (cycle.length > 1 && !/^\/wall\/?$/.test(window.location.pathname)) {
+    var every = +(query.get("wall_every") || 60), idx = +(query.get("wall_i") || 0);
+    setTimeout(function () { nextInCycle(cycle, (idx + 1) % cycle.length, every); }, every * 1000);
+  }
   if (!/^\/wall\/?$/.test(window.location.pathname)) { return; }
   var DESIGN_W = 1920, DESIGN_H = 1080;
   var realDpr = window.devicePixelRatio || 1;
@@ -90,9 +105,7 @@
   function maybeRotate(cfg, now) {
     if (!cfg.rotate.length || now - startedAt < cfg.rotateEvery * 1000) { return; }
     startedAt = now;
-    window.fetch("/healthz", { cache: "no-store" }).then(function (r) {
-      if (r.status < 500 || r.status === 503) { window.location.assign(cfg.rotate[0] + window.location.search); }
-    }, function () { /* stay: the server is away */ });
+    nextInCycle([window.location.pathname].concat(cfg.rotate), 1, cfg.rotateEvery);
   }
 
   function everySecond() {

@@ -18,6 +18,16 @@ from models.cases import Evidence
 
 blueprint = Blueprint("wall_api", __name__, url_prefix="/api/v1/wall")
 
+
+@blueprint.record_once
+def _publish_wall_status(state) -> None:
+    """Create the wall's snapshot service with the app, so /healthz lists ``services.wall`` from the start."""
+    from dashboard.wall.snapshot import service_for
+
+    ctx = state.app.config.get("CIVICWATCH")
+    if ctx is not None:
+        service_for(ctx)
+
 THUMB_SIZE = (240, 135)
 CACHE_ITEMS = 256
 HIDDEN_KINDS = {"citizen"}  # personal photos of citizens stay off the public wall
