@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, request, send_file
+from sqlalchemy.exc import IntegrityError
 from models.case_queries import MAX_PAGE, SORTABLE, CaseFilter, FilterError, case_count, case_page
 from models.cases import CaseSource, Evidence
 from models.clock import utcnow
@@ -129,18 +130,21 @@ def case_action(case_id: int, action: str):
     data = body.get("data") or {}
     if not isinstance(data, dict):
         error(400, "data: expected a JSON object", "data")
-    with _ctx().sessions.begin() as s:
-        case = case_or_404(s, case_id, p, lock=True)
-        try:
-            t = apply(s, case, action, actor=p.name, actor_role=p.role, note=note, data=data,
-                      actor_unit_id=p.unit_id)
-        except WorkflowForbidden as exc:
-            error(403, str(exc))
-        except WorkflowError as exc:
-            msg = str(exc)
-            field = _field_of(msg)
-            error(400 if field else 409, msg, field)
-        out = {"transition": transition_json(t), "case": case_json(s, case, p)}
+    try:
+        with _ctx().sessions.begin() as s:
+            case = case_or_404(s, case_id, p, lock=True)
+            try:
+                t = apply(s, case, action, actor=p.name, actor_role=p.role, note=note, data=data,
+                          actor_unit_id=p.unit_id)
+            except WorkflowForbidden as exc:
+                error(403, str(exc))
+            except WorkflowError as exc:
+                msg = str(exc)
+                field = _field_of(msg)
+                error(400 if field else 409, msg, field)
+            out = {"transition": transition_json(t), "case": case_json(s, case, p)}
+    except IntegrityError:  # another transition was appended to this case at the same moment
+        error(409, f"case {case_id} was changed at the same time by someone else; reload and try again")
     return jsonify(out), 201
 
 

@@ -115,8 +115,7 @@ def document_content(session: Session, case: Case, kind: str, names: DocumentNam
             ("交办时间", _t(case.dispatched_at)), ("办结期限", _t(case.deadline_at)),
             ("整改反馈时间", _t(last.at)), ("反馈人", last.actor), ("整改情况", last.note or ""),
             ("处置用时", _hours(case.dispatched_at, last.at)),
-            ("是否按期", "" if not case.deadline_at else ("按期" if as_utc(last.at) <= as_utc(case.deadline_at)
-                                                     else "超期")),
+            ("是否按期", _on_time(last.at, case.deadline_at)),
             ("返工次数", str(case.rework_count)),
         ]
         doc.table_title = "整改与复核记录"
@@ -153,6 +152,12 @@ def document_content(session: Session, case: Case, kind: str, names: DocumentNam
             [_img(e) for e in evidence][-1:]
         doc.signatures = ["复核人", "销号审核人"]
     return doc
+
+
+def _on_time(at, deadline) -> str:
+    if not deadline:
+        return ""
+    return "按期" if as_utc(at) <= as_utc(deadline) else "超期"
 
 
 def _parse(value):

@@ -112,7 +112,9 @@ def apply(
         raise WorkflowForbidden(f"{case.code}: a unit operator may act only on cases of their own unit")
     if rule.needs_note and not (note and note.strip()):
         raise WorkflowError(f"{case.code}: note: {action} ({rule.label}) needs a reason")
-    at = as_utc(at) if at is not None else utcnow()
+    if at is None:  # "now", but never before the last change (simulated time may run ahead of the clock)
+        at = utcnow() if case.updated_at is None else max(utcnow(), as_utc(case.updated_at))
+    at = as_utc(at)
     if case.updated_at is not None and at < as_utc(case.updated_at):
         raise WorkflowError(f"{case.code}: at: {at.isoformat()} is before the case's last change "
                             f"{as_utc(case.updated_at).isoformat()}")

@@ -56,7 +56,7 @@ def run_demo_responders(session: Session, cfg: DemoResponders, now: datetime | N
     now = as_utc(now or utcnow())
     counts = {"rectified": 0, "not_fixed": 0, "verified": 0}
     dispatched = session.scalars(select(Case).where(Case.state == CaseState.DISPATCHED.value)
-                                 .order_by(Case.dispatched_at).limit(BATCH))
+                                 .order_by(Case.dispatched_at).limit(BATCH).with_for_update(skip_locked=True))
     for case in list(dispatched):
         delay, outcome = plan(case.id, case.rework_count, cfg, seed)
         if outcome == "ignore" or now < _last_at(case, ("dispatch", "rework")) + timedelta(seconds=delay):
@@ -72,7 +72,7 @@ def run_demo_responders(session: Session, cfg: DemoResponders, now: datetime | N
         select(Case).join(ProblemType, ProblemType.id == Case.problem_type_id)
         .where(Case.state == CaseState.RECTIFIED.value,
                (Case.camera_id.is_(None)) | ProblemType.camera_visible.is_(False))
-        .order_by(Case.handled_at).limit(BATCH))
+        .order_by(Case.handled_at).limit(BATCH).with_for_update(of=Case, skip_locked=True))
     for case in list(manual):
         delay, _ = plan(case.id, 100 + case.rework_count, cfg, seed)
         if now < as_utc(case.handled_at) + timedelta(seconds=delay):

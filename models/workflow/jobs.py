@@ -27,7 +27,8 @@ def check_deadlines(session: Session, now: datetime | None = None) -> dict[str, 
     reminded = escalated = 0
     overdue = session.scalars(
         select(Case).where(Case.state == CaseState.DISPATCHED.value, Case.deadline_at < now,
-                           Case.escalated.is_(False)).order_by(Case.deadline_at).limit(BATCH))
+                           Case.escalated.is_(False)).order_by(Case.deadline_at).limit(BATCH)
+        .with_for_update(skip_locked=True))
     for case in list(overdue):
         hours = (now - as_utc(case.deadline_at)).total_seconds() / 3600
         apply(session, case, "escalate", actor="deadline-job", actor_role=SYSTEM, at=max(now, case.updated_at),
@@ -36,7 +37,8 @@ def check_deadlines(session: Session, now: datetime | None = None) -> dict[str, 
     if cfg.remind_before_deadline_h > 0:
         due_soon = session.scalars(
             select(Case).where(Case.state == CaseState.DISPATCHED.value, Case.deadline_at >= now,
-                               Case.deadline_at <= soon).order_by(Case.deadline_at).limit(BATCH))
+                               Case.deadline_at <= soon).order_by(Case.deadline_at).limit(BATCH)
+            .with_for_update(skip_locked=True))
         for case in list(due_soon):
             deadline = as_utc(case.deadline_at).isoformat()
             if any(t.action == "remind" and (t.data or {}).get("deadline") == deadline for t in case.transitions):

@@ -4,9 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
 
-from models.cases import Case, CaseTransition
+from models.cases import Case
 from models.kpi import summary
 from models.workflow import (
     WorkflowError, WorkflowForbidden, apply, cases_awaiting_recheck, open_case, replay_case, report_recheck_sample,
