@@ -74,7 +74,8 @@ def _info(case: Case, p: access.Principal) -> html.Dl:
     items = []
     for key, value in pairs:
         items += [html.Dt(T.INFO[key]), html.Dd(value or "—")]
-    items += [html.Dt(T.INFO["description"]), html.Dd(case.description or "—", style={"gridColumn": "span 3"})]
+    items += [html.Dt(T.INFO["description"], style={"gridColumn": "1"}),
+              html.Dd(case.description or "—", style={"gridColumn": "2 / span 3"})]
     return html.Dl(items, className="cw-info")
 
 

@@ -70,17 +70,17 @@ def test_dispatch_rectify_close(live, tmp_path):
     base, browser, seeded, ctx = live
     code = seeded.cases["accepted"]
     # supervisor: case grid, then dispatch the accepted case to 南坑街道
-    for size in SIZES:
-        sup = _page(browser, size)
-        _login(sup, base, "sup1")
-        sup.wait_for_selector(f"text={code}")
-        sup.wait_for_selector("#cases-count:has-text('共 4 件')")
-        _shot(sup, "cases-supervisor", size)
-        if size == "1366":
-            sup.locator("#cases-f-overdue").check(force=True)
-            sup.get_by_role("button", name="查询").click()
-            sup.wait_for_selector("#cases-count:has-text('共 1 件')")
-            sup.context.close()
+    sup = _page(browser, "1920")
+    _login(sup, base, "sup1")
+    sup.wait_for_selector(f"text={code}")
+    sup.wait_for_selector("#cases-count:has-text('共 4 件')")
+    _shot(sup, "cases-supervisor", "1920")
+    sup.set_viewport_size({"width": 1366, "height": 768})
+    _shot(sup, "cases-supervisor", "1366")
+    sup.locator("#cases-f-overdue").check(force=True)
+    sup.get_by_role("button", name="查询").click()
+    sup.wait_for_selector("#cases-count:has-text('共 1 件')")
+    sup.set_viewport_size({"width": 1920, "height": 1080})
     sup.goto(f"{base}/cases/{code}")
     sup.wait_for_selector("#casepage-timeline")
     sup.locator("#casepage-unit").click()
@@ -94,11 +94,12 @@ def test_dispatch_rectify_close(live, tmp_path):
     # unit operator: task list, report rectification with a photo
     photo = tmp_path / "fixed.jpg"
     Image.new("RGB", (640, 480), (40, 150, 60)).save(photo, format="JPEG")
-    for size in SIZES:
-        op = _page(browser, size)
-        _login(op, base, "op_nq")
-        op.wait_for_selector(f"[data-code='{code}']")
-        _shot(op, "tasks-operator", size)
+    op = _page(browser, "1920")
+    _login(op, base, "op_nq")
+    op.wait_for_selector(f"[data-code='{code}']")
+    _shot(op, "tasks-operator", "1920")
+    op.set_viewport_size({"width": 1366, "height": 768})
+    _shot(op, "tasks-operator", "1366")
     op.locator(f"[data-code='{code}'] button").click()
     op.fill("#tasks-note", "已清运垃圾，现场恢复整洁")
     op.set_input_files("#tasks-photo input[type=file]", str(photo))
