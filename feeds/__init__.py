@@ -9,3 +9,10 @@
 
 ``feeds`` knows nothing of problem types: it produces :class:`models.frames.FrameEvent` only.
 """
+import os as _os
+
+# OpenCV's FFmpeg backend reads these once, when first used: set them before any adapter opens a source.
+# RTSP over TCP with a short stream probe; FFmpeg's own log quiet, as its lines could echo a camera URL
+# with credentials (our messages say what failed, credentials masked). Set the variables to override.
+_os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_transport;tcp|analyzeduration;1000000|probesize;500000")
+_os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")

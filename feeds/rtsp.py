@@ -18,7 +18,6 @@ short stream probe and ``OPENCV_FFMPEG_LOGLEVEL`` to quiet (set the variables yo
 """
 from __future__ import annotations
 
-import os
 import threading
 import time
 
@@ -28,11 +27,8 @@ import numpy as np
 from .base import CameraAdapter, FrameNotReady, url_with_credentials
 from .registry import register_adapter
 
-os.environ.setdefault(
-    "OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_transport;tcp|analyzeduration;1000000|probesize;500000"
-)
-# FFmpeg's own log lines could echo a URL; our messages say what failed (credentials masked).
-os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+# The FFmpeg defaults (RTSP over TCP, short probe, FFmpeg's own log quiet) are set in feeds/__init__.py,
+# before OpenCV's FFmpeg backend is first used by any adapter.
 
 
 class _Grabber:
