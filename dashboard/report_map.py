@@ -20,12 +20,18 @@ def _outlines() -> dict:
         return {"type": "FeatureCollection", "features": []}
 
 
-def map_figure(lon: float | None = None, lat: float | None = None, zoom: float = 11) -> go.Figure:
-    """The offline pick-a-place map: district outlines on a white background, the chosen point as a marker."""
+def map_figure(lon: float | None = None, lat: float | None = None, zoom: float = 11,
+               landmarks: list[tuple[float, float, str]] | None = None) -> go.Figure:
+    """The offline pick-a-place map: district outlines on a white background, the chosen point as a marker
+    (trace 0) and, for orientation, the monitoring points as small grey dots (trace 1)."""
     fig = go.Figure(go.Scattermap(
         lon=[lon] if lon is not None else [], lat=[lat] if lat is not None else [], mode="markers",
         marker={"size": 16, "color": "#d62728"}, hoverinfo="skip", name="",
     ))
+    if landmarks:
+        fig.add_trace(go.Scattermap(lon=[p[0] for p in landmarks], lat=[p[1] for p in landmarks], mode="markers",
+                                    marker={"size": 6, "color": "#8a99a8"}, text=[p[2] for p in landmarks],
+                                    hoverinfo="text", name=""))
     fig.update_layout(
         map={"style": "white-bg", "center": MAP_CENTER if lon is None else {"lon": lon, "lat": lat}, "zoom": zoom,
              "layers": [{"source": _outlines(), "type": "fill", "color": "rgba(200, 220, 240, 0.35)", "below": "traces"},

@@ -18,7 +18,7 @@ from dashboard.report_map import map_figure
 from dashboard.text import report as T
 from models.citizen_reports import nearby_open_cases, resolve_problem_type, ReportError
 from models.coords import wgs84_to_gcj02
-from models.registry import ProblemType
+from models.registry import MonitoringPoint, ProblemType
 
 dash.register_page(__name__, path="/report", title=T.PAGE_TITLE)
 access.allow_page("/report", {"anonymous"})
@@ -38,6 +38,13 @@ def type_options() -> list[dict]:
                          .order_by(ProblemType.major_class, ProblemType.code)).all()
     return [{"label": f"{name}（{major}）", "value": code, "search": f"{name} {major} {code}"}
             for code, name, major in rows]
+
+
+def landmarks() -> list[tuple[float, float, str]]:
+    """The monitoring points (GCJ-02) with their names: familiar places to find one's way on the map."""
+    with _ctx().sessions() as s:
+        return [(lon, lat, name) for lon, lat, name in
+                s.execute(select(MonitoringPoint.lon, MonitoringPoint.lat, MonitoringPoint.name))]
 
 
 def _field(label: str, child, hint: str | None = None, id_: str | None = None) -> html.Div:
@@ -67,7 +74,8 @@ def layout(**_):
                       html.Span(T.NO_LOCATION, id="report-location-text", className="rp-location-text",
                                 role="status")], className="rp-row"),
             html.Div(T.MAP_HINT, className="rp-hint"),
-            dcc.Graph(id="report-map", figure=map_figure(), className="rp-map",
+            dcc.Graph(id="report-map", figure=map_figure(landmarks=landmarks()), className="rp-map",
+                      responsive=True,
                       config={"displayModeBar": False, "scrollZoom": True, "doubleClick": False}),
         ])),
         html.Div(id="report-duplicates", className="rp-duplicates", role="status"),

@@ -66,7 +66,7 @@ def test_report_with_gps_photo_is_followed_to_closure(live, tmp_path):
         page = phone.new_page()
         _watch(page, base, requests, dialogs, errors)
         page.goto(f"{base}/report")
-        page.wait_for_selector("#report-map .js-plotly-plot", timeout=20000)
+        page.wait_for_selector("#report-map .js-plotly-plot", timeout=60000)
         assert page.inner_text("#report-error") == ""  # no message before anything was sent
         page.locator("#report-upload input[type=file]").set_input_files(str(img))
         page.wait_for_selector("#report-preview-0[src^='data:image']", timeout=10000)
@@ -77,7 +77,7 @@ def test_report_with_gps_photo_is_followed_to_closure(live, tmp_path):
         page.fill("#report-phone", "13812345678")
         page.screenshot(path=str(ARTIFACTS / "report-form-390x844.png"), full_page=True)
         page.click("#report-submit")
-        page.wait_for_selector("#report-tracking-code", timeout=20000)
+        page.wait_for_selector("#report-tracking-code", timeout=60000)
         code = page.inner_text("#report-tracking-code").strip()
         page.screenshot(path=str(ARTIFACTS / "report-submitted-390x844.png"), full_page=True)
         assert code.startswith("SP")
@@ -96,7 +96,7 @@ def test_report_with_gps_photo_is_followed_to_closure(live, tmp_path):
 
         def status():
             page.goto(f"{base}/report/{code}")
-            page.wait_for_selector("#report-status-label", timeout=20000)
+            page.wait_for_selector("#report-status-label", timeout=60000)
             return page.inner_text("#report-status-label").strip()
 
         assert status() == "已受理"
@@ -111,7 +111,7 @@ def test_report_with_gps_photo_is_followed_to_closure(live, tmp_path):
         assert status() == "已解决"
         steps = page.inner_text(".rp-steps")
         assert "已解决" in steps and "处理中" in steps
-        page.wait_for_selector("#report-status-map canvas", timeout=20000)
+        page.wait_for_selector("#report-status-map canvas", timeout=60000)
         page.wait_for_timeout(500)
         page.screenshot(path=str(ARTIFACTS / "report-status-closed-390x844.png"), full_page=True)
 
@@ -119,11 +119,11 @@ def test_report_with_gps_photo_is_followed_to_closure(live, tmp_path):
         dpage = desk.new_page()
         _watch(dpage, base, requests, dialogs, errors)
         dpage.goto(f"{base}/report/{code}")
-        dpage.wait_for_selector("#report-status-map canvas", timeout=20000)
+        dpage.wait_for_selector("#report-status-map canvas", timeout=60000)
         dpage.wait_for_timeout(500)
         dpage.screenshot(path=str(ARTIFACTS / "report-status-closed-1366x900.png"), full_page=True)
         dpage.goto(f"{base}/report")
-        dpage.wait_for_selector("#report-map .js-plotly-plot", timeout=20000)
+        dpage.wait_for_selector("#report-map .js-plotly-plot", timeout=60000)
         dpage.screenshot(path=str(ARTIFACTS / "report-form-1366x900.png"), full_page=True)
     assert dialogs == [] and errors == []
     foreign = [u for u in requests if not u.startswith((base, "data:", "blob:"))]
@@ -142,9 +142,9 @@ def test_map_tap_location_and_duplicate_suggestion(live):
     with chromium() as browser:
         page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
         page.goto(f"{base}/report")
-        page.wait_for_selector("#report-map .js-plotly-plot", timeout=20000)
+        page.wait_for_selector("#report-map .js-plotly-plot", timeout=60000)
         page.click("#report-submit")
-        page.wait_for_selector("#report-error:not(:empty)", timeout=20000)
+        page.wait_for_selector("#report-error:not(:empty)", timeout=60000)
         assert "请选择问题类型" in page.inner_text("#report-error")
         page.click("#report-type")
         page.keyboard.type("暴露垃圾")
@@ -152,15 +152,15 @@ def test_map_tap_location_and_duplicate_suggestion(live):
         box = page.locator("#report-map .js-plotly-plot").bounding_box()
         page.wait_for_function("() => { const g = document.querySelector('#report-map .js-plotly-plot');"
                                " return g && g._fullLayout.map && g._fullLayout.map._subplot.map"
-                               " && g._fullLayout.map._subplot.map.__civicwatchReport; }", timeout=20000)
+                               " && g._fullLayout.map._subplot.map.__civicwatchReport; }", timeout=60000)
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.wait_for_selector("text=已在地图上选定位置", timeout=20000)
-        page.wait_for_selector(".rp-dup", timeout=20000)
+        page.wait_for_selector("text=已在地图上选定位置", timeout=60000)
+        page.wait_for_selector(".rp-dup", timeout=60000)
         assert "已有人反映" in page.inner_text(".rp-dup")
         assert page.get_attribute(".rp-dup-link", "href") == f"/report/{first.tracking_code}"
         page.fill("#report-description", "又一处垃圾")
         page.click("#report-submit")
-        page.wait_for_selector("#report-tracking-code", timeout=20000)
+        page.wait_for_selector("#report-tracking-code", timeout=60000)
         code = page.inner_text("#report-tracking-code").strip()
     with ctx.sessions() as s:
         case = s.scalar(select(Case).where(Case.external_ref == code))
