@@ -111,7 +111,10 @@ def layout(**_query):
         state = client_state(snap)
     except Exception as exc:  # noqa: BLE001 - the wall never shows a blank page; the next tick retries
         log.warning("wall layout without data: %s", exc)
-        reg = svc.registry()
+        try:
+            reg = svc.registry()
+        except Exception:  # noqa: BLE001 - the database is away: an empty map until it is back
+            reg = Registry("", [], [], [], [], [], [], [], [])
         snap, state = _empty_snapshot(reg), {}
     cfg = ctx.config.wall
     return html.Div(className="wall-root", children=[

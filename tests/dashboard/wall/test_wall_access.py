@@ -97,3 +97,20 @@ def test_healthz_lists_the_wall_snapshot_service(wall_app):
     wall_status = json.loads(c.get("/healthz").get_data(as_text=True))["services"]["wall"]
     assert wall_status["ok"] is True and wall_status["computations"] >= 1
     assert wall_status["pipeline"] == "not_running"  # no feeds in this app: the wall says so
+
+
+def test_layout_without_the_database_is_a_wall_with_a_banner_not_a_blank_page(wall_app, monkeypatch):
+    from plotly.utils import PlotlyJSONEncoder
+
+    from dashboard.pages import wall as page
+    from dashboard.text import wall as T
+    from dashboard.wall.snapshot import WallSnapshotService
+
+    def down(self):
+        raise ConnectionError("database unreachable")
+
+    monkeypatch.setattr(WallSnapshotService, "get", down)
+    monkeypatch.setattr(WallSnapshotService, "registry", down)
+    with wall_app[0].test_request_context("/wall"):
+        out = json.dumps(page.layout().to_plotly_json(), cls=PlotlyJSONEncoder, ensure_ascii=False)
+    assert T.BANNER_DB in out and "wall-canvas" in out and "wall-interval" in out
