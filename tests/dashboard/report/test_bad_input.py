@@ -139,3 +139,40 @@ def test_markup_in_the_description_is_kept_as_text(app):
     assert found == ["Span"]  # a plain text child of a <span>: React escapes it
     one = client.get(f"/open311/v2/requests/{code}.json").get_json()[0]
     assert one["description"] == text
+
+
+def test_case_page_shows_markup_as_text_and_the_phone_to_supervisors_only(app, monkeypatch):
+    """The supervisors' case page (案件详情) renders the citizen's text as text; the phone is theirs alone."""
+    from models.security import add_user
+    from tests.dashboard.desktop_helpers import login, use_fast_hashing
+
+    client, ctx, _ = app
+    dash_app = client.dash_app
+    use_fast_hashing(monkeypatch)
+    with ctx.sessions.begin() as s:
+        for name, role in (("sup_md", "supervisor"), ("viewer_md", "viewer")):
+            add_user(s, name, "correct-horse-battery", role)
+    text = "<script>alert('case page')</script>"
+    r = post_report(client, form(description=text, phone="13700001111"))
+    assert r.status_code == 201
+    with ctx.sessions() as s:
+        case_code = s.scalar(select(Case.code).where(Case.external_ref == r.get_json()["tracking_code"]))
+    key = callback_key(dash_app, "_pages_content")
+    seen = {}
+    for user in ("sup_md", "viewer_md"):
+        c = dash_app.server.test_client()
+        login(c, user)
+        page = dash_call(c, dash_app, key, inputs={"_pages_location.pathname": f"/cases/{case_code}",
+                                                   "_pages_location.search": ""})
+        assert page.status_code == 200
+        body = page.get_data(as_text=True)
+        assert "<script" not in body and "dangerously" not in body.lower()
+        seen[user] = body
+    assert "alert('case page')" in seen["sup_md"]  # there, as an escaped JSON string (no raw '<script')
+    assert "13700001111" in seen["sup_md"] and "13700001111" not in seen["viewer_md"]
+    # and never on the public status page or the public API
+    public_path = f"/report/{r.get_json()['tracking_code']}"
+    status = dash_call(client, dash_app, key, inputs={"_pages_location.pathname": public_path,
+                                                      "_pages_location.search": ""}).get_data(as_text=True)
+    assert "13700001111" not in status and "1370" not in json.dumps(
+        client.get("/open311/v2/requests.json").get_json())
