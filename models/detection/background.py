@@ -84,7 +84,7 @@ class BackgroundModel:
         thr = max(8.0, self.threshold * min(1.0, gain))
         diff = self._maxdiff(frame, bg_now)
         fg = (diff > thr).astype(np.uint8)
-        motion = self._maxdiff(frame, self.prev) > thr * 0.8
+        motion = self._maxdiff(frame, self.prev if self.prev is not None else frame) > thr * 0.8
         stable = self.stable
         np.add(stable, 1, out=stable, where=stable < 250)
         stable[motion] = 0
