@@ -125,3 +125,30 @@ def test_summary_counts(ctx):
     assert got["dispatched"] == 2 and got["handled"] == 1 and got["rectification_rate"] == 50.0
     assert got["open"] == 2 and got["overdue"] == 1  # 占道经营: 2 hours, still at the unit
     assert got["today"] == {"found": 2, "dispatched": 2, "rectified": 1, "overdue": 1}
+
+
+def test_rejected_extension_keeps_the_deadline_and_invalidation_needs_a_reason(ctx):
+    with ctx.sessions.begin() as s:
+        city = make_registry(s)
+        case = open_case(s, source="camera", problem_type=city.type("暴露垃圾"), found_at=T0, actor="c",
+                         actor_role="system", camera=city.cameras[0])
+        op = dict(actor="op", actor_role="unit", actor_unit_id=case.unit_id)
+        deadline = case.deadline_at
+        with pytest.raises(WorkflowError, match="no pending extension"):
+            apply(s, case, "approve_extension", actor="sup", actor_role="supervisor", at=T0)
+        apply(s, case, "request_extension", **op, at=T0 + timedelta(minutes=1), note="需要吊车",
+              data={"deadline": "2026-03-04T10:00:00+08:00"})
+        apply(s, case, "reject_extension", actor="sup", actor_role="supervisor", at=T0 + timedelta(minutes=2),
+              note="时限内可完成")
+        assert case.deadline_at == deadline and case.extension_count == 0
+        apply(s, case, "request_extension", **op, at=T0 + timedelta(minutes=3), note="再次申请", data={"hours": 4})
+        apply(s, case, "approve_extension", actor="sup", actor_role="supervisor", at=T0 + timedelta(minutes=4))
+        assert case.deadline_at == deadline + timedelta(hours=4) and case.extension_count == 1
+        with pytest.raises(WorkflowError, match="reason"):
+            apply(s, case, "invalidate", actor="sup", actor_role="supervisor", at=T0 + timedelta(minutes=5))
+        apply(s, case, "invalidate", actor="sup", actor_role="supervisor", at=T0 + timedelta(minutes=5),
+              note="重复案件")
+        assert case.state == "invalid"
+        with pytest.raises(WorkflowError, match="invalid"):
+            apply(s, case, "rectify", **op, at=T0 + timedelta(minutes=6), note="x")
+        assert replay_case(case.transitions) == projection(case)
