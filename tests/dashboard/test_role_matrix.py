@@ -52,6 +52,7 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("/api/v1/kpi", "GET"): DESK_WALL,
     ("/api/v1/kpi/indicators", "GET"): DESK_WALL,
     ("/api/v1/metrics", "GET"): frozenset({"admin", "viewer"}),
+    ("/api/v1/me", "GET"): EVERYONE - {ANON},
     # public reporting (随手拍, Open311)
     ("/open311/v2/services.json", "GET"): EVERYONE,
     ("/open311/v2/requests.json", "GET"): EVERYONE,
@@ -83,6 +84,7 @@ PAGES: dict[str, frozenset[str]] = {
     "/units": STAFF_VIEW,
     "/units/<code>": DESK,
     "/indicators": STAFF_VIEW,
+    "/reports": STAFF_VIEW,
     "/points": STAFF_VIEW,
     "/points/<code>": STAFF_VIEW,
     "/cameras/<code>": STAFF_VIEW,
@@ -106,6 +108,7 @@ CALLBACKS: dict[str, frozenset[str]] = {
     "cameras-edit-": frozenset({"admin", "supervisor"}),
     "wall-": STAFF_VIEW | {"wall"},
     "report-": EVERYONE,
+    "reports-": STAFF_VIEW,
 }
 
 SAMPLE_VALUES = {"int": 1, "code": "P-001", "job_id": "no-such-job", "action": "accept", "kind": "problem_list",
