@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterator
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from .cases import Case, CaseSource, CaseState
@@ -179,12 +179,28 @@ def _select_rows(now: datetime):
     )
 
 
-def _order(sort: list[dict[str, Any]] | None):
+# name columns of small registries: sorted through a rank of the foreign key (no join needed to sort)
+NAME_SORTS = {"type": (ProblemType, Case.problem_type_id), "district": (District, Case.district_id),
+              "point": (MonitoringPoint, Case.point_id), "unit": (ResponsibleUnit, Case.unit_id)}
+
+
+def _name_rank(session: Session, key: str):
+    model, fk = NAME_SORTS[key]
+    ids = [i for i, _ in sorted(session.execute(select(model.id, model.name)), key=lambda r: (r[1] or "", r[0]))]
+    if not ids:
+        return fk
+    return case({i: rank for rank, i in enumerate(ids)}, value=fk, else_=None)
+
+
+def _order(sort: list[dict[str, Any]] | None, session: Session | None = None):
     terms = []
     for item in sort or []:
-        col = SORTABLE.get(str(item.get("colId")))
+        key = str(item.get("colId"))
+        col = SORTABLE.get(key)
         if col is None:
             continue
+        if session is not None and key in NAME_SORTS:
+            col = _name_rank(session, key)
         desc = str(item.get("sort", "asc")).lower() == "desc"
         terms.append(col.desc().nulls_last() if desc else col.asc().nulls_last())
     if not terms:
@@ -196,12 +212,18 @@ def _order(sort: list[dict[str, Any]] | None):
 def case_page(session: Session, f: CaseFilter, *, offset: int = 0, limit: int = 100,
               sort: list[dict[str, Any]] | None = None, now: datetime | None = None,
               scope_unit_id: int | None = None) -> list[dict[str, Any]]:
-    """One page of cases as dicts (keys :data:`COLUMNS`)."""
+    """One page of cases as dicts (keys :data:`COLUMNS`).
+
+    Deferred join: the page's ids are chosen on the cases table alone (filter, sort, LIMIT/OFFSET), then
+    only those rows are joined to the registry for display.
+    """
     now = now or utcnow()
     limit = max(1, min(int(limit), MAX_PAGE))
     offset = max(0, int(offset))
-    q = (_select_rows(now).where(*conditions(f, now=now, scope_unit_id=scope_unit_id))
-         .order_by(*_order(sort)).offset(offset).limit(limit))
+    terms = _order(sort, session)
+    ids = (select(Case.id).where(*conditions(f, now=now, scope_unit_id=scope_unit_id))
+           .order_by(*terms).offset(offset).limit(limit).subquery())
+    q = _select_rows(now).join(ids, ids.c.id == Case.id).order_by(*terms)
     return [dict(r._mapping) for r in session.execute(q)]
 
 
@@ -217,7 +239,7 @@ def iter_cases(session: Session, f: CaseFilter, *, sort: list[dict[str, Any]] | 
     """All matching cases in batches (for exports), in the grid's order."""
     now = now or utcnow()
     q = (_select_rows(now).where(*conditions(f, now=now, scope_unit_id=scope_unit_id))
-         .order_by(*_order(sort)).execution_options(yield_per=batch))
+         .order_by(*_order(sort, session)).execution_options(yield_per=batch))
     for r in session.execute(q):
         yield dict(r._mapping)
 

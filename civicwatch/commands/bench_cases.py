@@ -90,8 +90,10 @@ def _measure(url: str, data_dir: str, *, cases: int, rounds: int) -> dict:
                 per_kind.setdefault(name, []).append(ms)
         return {
             "p50_ms": _pct(times, 50), "p95_ms": _pct(times, 95), "max_ms": round(max(times), 2),
+            "min_ms": round(min(times), 2),
             "queries": len(times), "fill_s": round(fill_s, 1), "rows": city["rows"],
             "by_query_p95_ms": {k: _pct(v, 95) for k, v in per_kind.items()},
+            "by_query_min_ms": {k: round(min(v), 2) for k, v in per_kind.items()},  # floor: least disturbed run
         }
     finally:
         ctx.stop()
