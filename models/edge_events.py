@@ -25,6 +25,7 @@ from .clock import LOCAL_TZ, as_utc, utcnow
 from .config.reporting import EdgeConfig
 from .coords import in_ring
 from .db import Base
+from .detection.problems import iou as detection_iou
 from .photo_intake import PhotoError, PhotoStore, PreparedPhoto, StoredPhoto, prepare
 from .registry import Camera, ProblemType
 from .types import UTCDateTime
@@ -159,13 +160,8 @@ def resolve_type(session: Session, value: str, cfg: EdgeConfig) -> ProblemType:
 
 
 def iou(a: list[float] | None, b: list[float] | None) -> float:
-    if not a or not b:
-        return 0.0
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
+    """Overlap of two relative boxes, as camera detection measures it (0 when either is missing)."""
+    return detection_iou(a, b) if a and b else 0.0
 
 
 def zone_of_box(zones: list[dict[str, Any]] | None, box: list[float]) -> dict[str, Any] | None:
