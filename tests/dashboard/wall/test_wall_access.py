@@ -102,7 +102,8 @@ def test_healthz_lists_the_wall_snapshot_service(wall_app):
 def test_layout_without_the_database_is_a_wall_with_a_banner_not_a_blank_page(wall_app, monkeypatch):
     from plotly.utils import PlotlyJSONEncoder
 
-    from dashboard.pages import wall as page
+    import dash
+
     from dashboard.text import wall as T
     from dashboard.wall.snapshot import WallSnapshotService
 
@@ -112,5 +113,7 @@ def test_layout_without_the_database_is_a_wall_with_a_banner_not_a_blank_page(wa
     monkeypatch.setattr(WallSnapshotService, "get", down)
     monkeypatch.setattr(WallSnapshotService, "registry", down)
     with wall_app[0].test_request_context("/wall"):
-        out = json.dumps(page.layout().to_plotly_json(), cls=PlotlyJSONEncoder, ensure_ascii=False)
+        # the page module as Dash loaded it (importing it again under another name would register /wall twice)
+        layout = next(p for p in dash.page_registry.values() if p["path"] == "/wall")["layout"]
+        out = json.dumps(layout().to_plotly_json(), cls=PlotlyJSONEncoder, ensure_ascii=False)
     assert T.BANNER_DB in out and "wall-canvas" in out and "wall-interval" in out
