@@ -37,6 +37,8 @@ def city_copy(tmp_path) -> tuple[AppContext, dict]:
     if "path" not in _TEMPLATE:
         base = Path(tempfile.mkdtemp(prefix="cw-pages-"))
         ctx, info = build_city(base)
+        with ctx.engine.begin() as conn:  # everything into the main file (SQLite may run in WAL mode)
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         ctx.stop()
         _TEMPLATE.update(path=base / "pages.db", info=info)
     shutil.copy(_TEMPLATE["path"], tmp_path / "pages.db")
@@ -136,18 +138,28 @@ def login_context(browser, app, base: str, username: str, width: int, height: in
     if resp is not None and resp.status == 200 and page.locator("input[name=username]").count():
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", PASSWORD)
-        page.locator("form button[type=submit], form input[type=submit]").first.click()
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation(timeout=120_000):
+            page.locator("form button[type=submit], form input[type=submit]").first.click()
+        page.wait_for_load_state("load", timeout=120_000)
+        assert "/login" not in page.url, f"login as {username} failed: {page.locator('body').inner_text()[:300]!r}"
     else:
         c = session_cookie(app, username)
         context.add_cookies([{"name": c["name"], "value": c["value"], "url": base}])
     return context, page
 
 
-def wait_ready(page, selector: str, timeout: float = 60_000) -> None:
-    """Wait for ``selector`` and for Dash to finish its callbacks (this machine can be slow and loaded)."""
-    page.wait_for_selector(selector, timeout=timeout)
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=timeout)
+def wait_ready(page, selector: str, timeout: float = 120_000) -> None:
+    """Wait for ``selector`` and for Dash to finish its callbacks (this machine can be slow and loaded);
+    on a timeout, say which page was shown instead."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_selector(selector, timeout=timeout)
+        page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')",
+                               timeout=timeout)
+    except PlaywrightTimeout:
+        body = page.locator("body").inner_text()[:400] if page.locator("body").count() else ""
+        raise AssertionError(f"{selector} did not appear on {page.url}; the page shows: {body!r}") from None
 
 
 def shot(page, name: str) -> Path:

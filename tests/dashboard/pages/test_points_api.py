@@ -24,7 +24,8 @@ def test_registry_api_roles_and_content(app_ctx):
     anon = app.server.test_client()
     assert anon.get("/api/v1/registry/points").status_code == 401
     viewer = app.server.test_client()
-    login(viewer, "viewer1")
+    r = login(viewer, "viewer1")
+    assert r.status_code == 302
     pts = viewer.get("/api/v1/registry/points").get_json()
     assert len(pts) == 209 and {"code", "state", "open", "overdue", "cameras", "online"} <= set(pts[0])
     one = viewer.get(f"/api/v1/registry/points/{info['point_code']}").get_json()
