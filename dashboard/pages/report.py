@@ -88,6 +88,14 @@ def layout(**_):
         html.Div(T.SUBMITTING, id="report-progress", className="rp-progress", style={"display": "none"}),
         html.P(T.PRIVACY, className="rp-privacy"),
     ])
+    lookup = html.Div(className="rp-field rp-lookup", children=[
+        html.Label(T.STATUS_LOOKUP, htmlFor="report-lookup-code", className="rp-label"),
+        html.Div([dcc.Input(id="report-lookup-code", type="text", maxLength=40, placeholder="SP…",
+                            className="rp-input", autoComplete="off"),
+                  html.Button(T.STATUS_LOOKUP_BUTTON, id="report-lookup-go", n_clicks=0, className="rp-secondary")],
+                 className="rp-row rp-nowrap"),
+        dcc.Location(id="report-lookup-loc", refresh="callback-nav"),
+    ])
     return html.Main(className="rp-page", children=[
         html.Header([html.H1(T.TITLE, className="rp-title"), html.P(T.SUBTITLE, className="rp-subtitle")],
                     className="rp-header"),
@@ -96,6 +104,7 @@ def layout(**_):
         dcc.Store(id="report-result", data=None),
         form,
         html.Div(id="report-done", className="rp-done", style={"display": "none"}),
+        html.Div(lookup, className="rp-form"),
     ])
 
 
@@ -214,3 +223,11 @@ def _result(result):
         duplicate_notice([_Near(d) for d in body.get("duplicates") or []]),
     ]
     return None, done, {}, {"display": "none"}
+
+
+@callback(Output("report-lookup-loc", "pathname"), Input("report-lookup-go", "n_clicks"),
+          Input("report-lookup-code", "n_submit"), State("report-lookup-code", "value"), prevent_initial_call=True)
+def _lookup(_n, _s, code):
+    """Go to the status page of a tracking code (letters and digits only)."""
+    code = "".join(ch for ch in str(code or "").strip().upper() if ch.isascii() and (ch.isalnum() or ch == "-"))
+    return f"/report/{code[:40]}" if code else dash.no_update

@@ -176,3 +176,17 @@ def test_case_page_shows_markup_as_text_and_the_phone_to_supervisors_only(app, m
                                                       "_pages_location.search": ""}).get_data(as_text=True)
     assert "13700001111" not in status and "1370" not in json.dumps(
         client.get("/open311/v2/requests.json").get_json())
+
+
+def test_status_lookup_goes_to_the_code_and_strips_anything_else(app):
+    client, _, _ = app
+    dash_app = client.dash_app
+    assert client.get("/_dash-layout").status_code == 200  # the app's callbacks are set up on first use
+    key = callback_key(dash_app, "report-lookup-loc")
+    r = dash_call(client, dash_app, key, inputs={"report-lookup-go.n_clicks": 1,
+                                                 "report-lookup-code.value": " sp2345abcd<b>/../x "})
+    assert r.status_code == 200
+    assert r.get_json()["response"]["report-lookup-loc"]["pathname"] == "/report/SP2345ABCDBX"
+    unknown = dash_call(client, dash_app, callback_key(dash_app, "_pages_content"),
+                        inputs={"_pages_location.pathname": "/report/SPNOSUCHCODE", "_pages_location.search": ""})
+    assert "未找到该查询码" in json.dumps(unknown.get_json(), ensure_ascii=False)
