@@ -103,8 +103,8 @@ def trend_figure(trend: dict[str, list]) -> go.Figure:
                              line={"color": RECTIFIED_COLOR, "width": 3}))
     _dark_layout(fig, legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.12, "font": {"size": 15}},
                  uirevision="wall-trend")
-    fig.update_xaxes(type="category", nticks=8, tickfont={"size": 13})
-    fig.update_yaxes(tickfont={"size": 13}, rangemode="tozero")
+    fig.update_xaxes(type="category", nticks=7, tickfont={"size": 15})
+    fig.update_yaxes(tickfont={"size": 15}, rangemode="tozero", nticks=5)
     return fig
 
 
