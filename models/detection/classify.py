@@ -12,8 +12,8 @@ Built-in profiles (override per type with ``ProblemType.params["profile"]``, sam
 | 机动车乱停放 / 占用消防通道 / 废弃车辆 | width ≥ 12 % of frame, aspect 0.25–0.9 | high fill, plain (no stripes), smooth |
 | 占道经营 / 店外经营 | width ≥ 7 %, aspect 0.35–1.1, striped awning required | stripes (colour flips along the top), fill |
 | 非机动车乱停放 | width ≥ 10 %, aspect 0.25–0.9 | low fill (wheels and thin frames), many edges |
-| 乱堆物料 / 施工废弃料 | width 3.5–14 %, aspect 0.35–1.2 | brown/grey, high fill, no stripes |
-| 暴露垃圾 | width 3–12 %, aspect 0.25–1.0 | dark bags, not brown, mixed fill |
+| 乱堆物料 / 施工废弃料 | width 3.5–14 %, aspect 0.35–1.2, ≥ 30 % brown required | brown/grey, high fill, no stripes |
+| 暴露垃圾 | width 3–12 %, aspect 0.25–1.0, ≤ 25 % brown required | dark bags, not brown, mixed fill |
 | 违规悬挂横幅 | width ≥ 12 %, aspect ≤ 0.3 (long strip) | red |
 | 非法小广告 | width 2.5–15 %, aspect 0.5–2 | pale sheets |
 | anything else (generic) | width ≥ 3 %, aspect ≤ 1.4 | — (raised only where a zone checks it alone) |
@@ -46,10 +46,10 @@ STALL = _p(min_w=0.07, max_w=0.4, aspect=(0.35, 1.1), require=("stripes",),
            cues={"stripes": (3.5, 99.0, 3.0), "top_colour": (0.25, 1.0, 1.0), "fill": (0.55, 1.0, 0.5)})
 BIKES = _p(min_w=0.1, max_w=0.4, aspect=(0.25, 0.9),
            cues={"fill": (0.0, 0.5, 2.0), "edges": (1.5, 99.0, 2.0), "stripes": (0.0, 2.0, 0.5)})
-MATERIALS = _p(min_w=0.035, max_w=0.14, aspect=(0.35, 1.2),
+MATERIALS = _p(min_w=0.035, max_w=0.14, aspect=(0.35, 1.2), require=("brownish",),
                cues={"brownish": (0.3, 1.0, 1.5), "fill": (0.75, 1.0, 1.0), "dark": (0.0, 0.25, 0.5),
                      "stripes": (0.0, 2.0, 1.0)})
-GARBAGE = _p(min_w=0.03, max_w=0.12, aspect=(0.25, 1.0),
+GARBAGE = _p(min_w=0.03, max_w=0.12, aspect=(0.25, 1.0), require=("brownish",),
              cues={"dark": (0.25, 1.0, 1.5), "fill": (0.45, 0.9, 1.0), "brownish": (0.0, 0.25, 1.0),
                    "top_colour": (0.0, 0.2, 0.3)})
 BANNER = _p(min_w=0.12, max_w=1.0, aspect=(0.0, 0.3), cues={"red": (0.3, 1.0, 2.0), "sat": (0.4, 1.0, 0.5)})

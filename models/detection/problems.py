@@ -3,7 +3,7 @@
 Observations (one detector hit on one frame: type, zone, box, score) of the same camera, same zone and
 an overlapping box update one :class:`Problem` instead of creating new ones. A problem is *confirmed*
 when it has been seen for its dwell time (the zone's override or the type's ``dwell_s``) and on at least
-``confirm_frames`` samples; a problem that disappears before its dwell time is dropped. A confirmed
+``confirm_frames`` samples, with at least 60 % of its observations agreeing on the type; a problem that disappears before its dwell time is dropped. A confirmed
 problem stays known (``raised``) while it is seen and for the type's de-dup window after it was last
 seen, so the same thing is not raised twice; a problem confirmed again after its earlier case was closed
 is linked to it (``previous_case_id``).
@@ -112,7 +112,7 @@ class ProblemTracker:
         out = []
         for p in self.problems:
             if p.confirmed_at is None and p.last_seen == t and t - p.first_seen >= dwell_of(p) \
-                    and p.hits >= p.type.confirm_frames:
+                    and p.hits >= p.type.confirm_frames and p.votes[p.type.code] >= 0.6 * p.hits:
                 out.append(p)
         return out
 
