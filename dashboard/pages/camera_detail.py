@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import dash
 import dash_mantine_components as dmc
-from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, ctx as dash_ctx, dcc, html, no_update
 from sqlalchemy import select
 
 from dashboard import access
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import registry as T
-from dashboard.zones_editor import add_vertex, click_point, delete_zone, save_zone, zone_error_text, zone_figure
+from dashboard.zones_editor import delete_zone, save_zone, zone_error_text, zone_figure
 from models.clock import fmt_local
 from models.latest_frames import store_for
 from models.registry import Camera, CameraHealthEvent, ProblemType
@@ -150,38 +150,45 @@ def draw(tick, zones, view, code, editable):
     return fig, caption
 
 
-@callback(
+# Editing the draft runs in the browser: clicks are appended in order at once, even when the server is slow
+# (a server round trip per click could lose a vertex between two quick clicks). Saving is on the server.
+clientside_callback(
+    """
+    function(click, undo, clear, picked, view, zones, countText) {
+        const C = window.dash_clientside, trig = C.callback_context.triggered_id;
+        const v = Object.assign({draft: [], selected: "new"}, view || {});
+        let draft = (v.draft || []).slice();
+        let name = C.no_update, kind = C.no_update;
+        if (trig === "cameras-fig") {
+            const pt = click && click.points && click.points[0];
+            if (!pt || typeof pt.x !== "number" || typeof pt.y !== "number") { return [C.no_update, C.no_update, C.no_update, C.no_update]; }
+            const p = [Math.round(pt.x * 1000) / 1000, Math.round(pt.y * 1000) / 1000];
+            if (p[0] < 0 || p[0] > 1 || p[1] < 0 || p[1] > 1) { return [C.no_update, C.no_update, C.no_update, C.no_update]; }
+            const last = draft[draft.length - 1];
+            if (!last || last[0] !== p[0] || last[1] !== p[1]) { draft.push(p); }
+        } else if (trig === "cameras-edit-undo") {
+            draft.pop();
+        } else if (trig === "cameras-edit-clear") {
+            draft = [];
+        } else if (trig === "cameras-edit-pick") {
+            v.selected = picked || "new";
+            const i = /^[0-9]+$/.test(picked || "") ? parseInt(picked, 10) : -1;
+            if (i >= 0 && zones && i < zones.length) {
+                draft = (zones[i].polygon || []).map(q => [q[0], q[1]]);
+                name = zones[i].name || ""; kind = zones[i].kind;
+            } else { draft = []; name = ""; }
+        }
+        v.draft = draft;
+        return [v, name, kind, (countText || "").replace(/[0-9]+/, String(draft.length))];
+    }
+    """,
     Output("cameras-edit-view", "data"), Output("cameras-edit-name", "value"), Output("cameras-edit-kind", "value"),
     Output("cameras-edit-count", "children"),
     Input("cameras-fig", "clickData"), Input("cameras-edit-undo", "n_clicks"), Input("cameras-edit-clear", "n_clicks"),
     Input("cameras-edit-pick", "value"),
-    State("cameras-edit-view", "data"), State("cameras-edit-zones", "data"),
+    State("cameras-edit-view", "data"), State("cameras-edit-zones", "data"), State("cameras-edit-count", "children"),
     prevent_initial_call=True,
 )
-def edit(click, _undo, _clear, picked, view, zones):
-    """Add a clicked vertex, undo the last one, clear, or load the picked zone for editing."""
-    view = dict(view or {"draft": [], "selected": "new"})
-    draft = list(view.get("draft") or [])
-    trigger = dash_ctx.triggered_id
-    name = kind = no_update
-    if trigger == "cameras-fig":
-        pt = click_point(click)
-        if pt is None:
-            return no_update, no_update, no_update, no_update
-        draft = add_vertex(draft, pt)
-    elif trigger == "cameras-edit-undo":
-        draft = draft[:-1]
-    elif trigger == "cameras-edit-clear":
-        draft = []
-    elif trigger == "cameras-edit-pick":
-        view["selected"] = picked or "new"
-        if picked and picked != "new" and picked.isdigit() and int(picked) < len(zones or []):
-            z = zones[int(picked)]
-            draft, name, kind = [list(p) for p in z.get("polygon") or []], z.get("name", ""), z.get("kind")
-        else:
-            draft, name = [], ""
-    view["draft"] = draft
-    return view, name, kind, T.ZONE_POINTS.format(n=len(draft))
 
 
 @callback(

@@ -29,9 +29,14 @@ def shots(page, name):
 
 
 def _click_rel(page, x, y):
+    """Move onto the picture (plotly picks the clicked point from its hover), then click."""
     box = page.locator("#cameras-fig .nsewdrag").first.bounding_box()
-    page.mouse.click(box["x"] + x * box["width"], box["y"] + y * box["height"])
-    page.wait_for_timeout(300)
+    px, py = box["x"] + x * box["width"], box["y"] + y * box["height"]
+    page.mouse.move(px - 3, py - 3)
+    page.mouse.move(px, py)
+    page.wait_for_timeout(250)
+    page.mouse.click(px, py)
+    page.wait_for_timeout(200)
 
 
 def test_map_list_point_and_camera_zone_editing(site):
