@@ -31,7 +31,9 @@ def create_app(ctx: AppContext) -> dash.Dash:
     """Build the Dash app on a Flask server bound to ``ctx`` (config, database, live status)."""
     server = flask.Flask("civicwatch", static_folder=None)
     server.config["CIVICWATCH"] = ctx
-    server.config["MAX_CONTENT_LENGTH"] = 12 * 1024 * 1024  # uploads: 10 MB of image + form overhead
+    # Largest request body: 3 photos of ≤ 10 MB in one 随手拍 post, or one 10 MB photo sent by Dash as base64
+    # (≈ 13.4 MB). Each image is still checked against its own 10 MB limit (models/images.py).
+    server.config["MAX_CONTENT_LENGTH"] = 32 * 1024 * 1024
     init_access(server, ctx)
     init_metrics(server, ctx)
     app = dash.Dash(
