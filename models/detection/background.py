@@ -124,8 +124,10 @@ class BackgroundModel:
     def is_ghost(self, frame: np.ndarray, x: int, y: int, w: int, h: int, region: np.ndarray | None = None) -> bool:
         """A region that is foreground because the *background* holds something that left (a ghost).
 
-        Colour test: now the region looks like the ground around it while the background's version of it
-        does not. (An edge test — "a ghost's edges are in the background only" — was tried and dropped: a
+        Colour tests: now most of the region's pixels look like the ground around it (within 25 of the
+        ring's median colour) while the background's version of them does not; or the region's mean colour is
+        far closer to the ring now than the background's was, and the background's pixels do not match
+        the ring at all. (An edge test — "a ghost's edges are in the background only" — was tried and dropped: a
         smooth car parked over a hatched bay fails it.)
         """
         if self.bg is None or w < 3 or h < 3:
@@ -142,8 +144,10 @@ class BackgroundModel:
             inside = np.zeros_like(ring)
             inside[y - Y1:y - Y1 + h, x - X1:x - X1 + w] = region > 0
             if ring.any():
-                around = cur[ring].mean(axis=0)
+                around = np.median(cur[ring], axis=0)
+                near_cur = float((np.abs(cur[inside] - around).max(axis=1) < 25).mean())
+                near_bg = float((np.abs(bgn[inside] - around).max(axis=1) < 25).mean())
                 d_cur = float(np.abs(cur[inside].mean(axis=0) - around).sum())
                 d_bg = float(np.abs(bgn[inside].mean(axis=0) - around).sum())
-                return d_bg > d_cur * 1.5 + 12
+                return (near_cur >= 0.5 and near_bg <= near_cur - 0.3) or (d_bg > d_cur * 1.5 + 12 and near_bg < 0.2)
         return False
