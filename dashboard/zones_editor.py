@@ -108,7 +108,7 @@ def zone_figure(zones: list[dict], image_src: str | None, draft: list[list[float
     else:
         fig.add_annotation(x=0.5, y=0.5, text=T.SNAPSHOT_NONE if not zones else "暂无画面（只显示区域）",
                            showarrow=False, font=dict(color="#495057", size=13))
-    fig.update_layout(margin=dict(l=0, r=0, t=0, b=0), font=dict(family=FONT), showlegend=True,
+    fig.update_layout(margin=dict(l=0, r=0, t=0, b=34), font=dict(family=FONT), showlegend=True,
                       legend=dict(orientation="h", x=0, y=-0.02, yanchor="top", font=dict(size=11)),
                       plot_bgcolor="#dee2e6", paper_bgcolor="white", dragmode=False, uirevision="zones",
                       hovermode="closest")
