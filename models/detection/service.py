@@ -17,6 +17,7 @@ import cv2
 
 from ..clock import utcnow
 from ..frames import FrameEvent
+from ..latest_frames import store_for
 from .engine import DetectionEngine
 from .evidence import EvidenceStore
 from .onnx_detector import onnx_detectors_for, onnx_health
@@ -39,6 +40,7 @@ class DetectionService:
         cfg = ctx.config.detection
         self.store = EvidenceStore(ctx.config.path(cfg.evidence_dir), cfg.evidence_min_free_mb)
         self.sink = CaseSink(ctx.sessions, self.store)
+        self.latest = store_for(ctx)
         with ctx.sessions() as s:
             book, zones = registry_from_db(s)
         onnx_cfgs = list(cfg.onnx_detectors)
@@ -73,6 +75,8 @@ class DetectionService:
         self.sink.flush()
 
     def handle(self, ev: FrameEvent) -> None:
+        # the camera pages show the newest frame of cameras someone is looking at (encoded ≤ 1/s)
+        self.latest.offer(ev.camera_code, ev.image, ev.capture_time)
         t = event_time(ev)
         result = self.engine.process(ev.camera_code, ev.image, t)
         if result is not None and result.ready and ev.camera_code in self.recheck_cameras:
