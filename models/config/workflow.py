@@ -18,11 +18,11 @@ class DocumentNames(Section):
 class ScoreWeights(Section):
     """Weights of the unit score (defaults: Chengdu Jinniu scoring, see DOMAIN.md)."""
 
-    handled_rate: float = Field(0.3, ge=0)
-    on_time_rate: float = Field(0.2, ge=0)
-    rework_free: float = Field(0.2, ge=0)
-    not_overdue: float = Field(0.2, ge=0)
-    not_extended: float = Field(0.1, ge=0)
+    handled_rate: float = Field(0.3, ge=0, description="Weight of 处置率 (handled / due).")
+    on_time_rate: float = Field(0.2, ge=0, description="Weight of 按期处置率 (handled on time / due).")
+    rework_free: float = Field(0.2, ge=0, description="Weight of 1 − 返工率 (reworked / due).")
+    not_overdue: float = Field(0.2, ge=0, description="Weight of 1 − 超期待处置率 (open and overdue / due).")
+    not_extended: float = Field(0.1, ge=0, description="Weight of 1 − 延期率 (extended / due).")
 
 
 class DemoResponders(Section):
