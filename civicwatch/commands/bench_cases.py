@@ -8,26 +8,18 @@ over a mix of filters, sorts and offsets. Prints ONE JSON object on stdout; prog
 from __future__ import annotations
 
 import json
-import os
 import random
 import sys
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 
 import click
 
+from .bench_support import database_options, loadavg, parse_databases, percentile, private_pg_database
 from .groups import bench
 
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 TARGET_P95_MS = 300
-
-
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
-    return round(ordered[k], 2)
 
 
 def _mix(city: dict, rng: random.Random, today) -> list[tuple[str, dict, list, int, int | None]]:
@@ -89,55 +81,32 @@ def _measure(url: str, data_dir: str, *, cases: int, rounds: int) -> dict:
                 times.append(ms)
                 per_kind.setdefault(name, []).append(ms)
         return {
-            "p50_ms": _pct(times, 50), "p95_ms": _pct(times, 95), "max_ms": round(max(times), 2),
-            "min_ms": round(min(times), 2),
+            "p50_ms": percentile(times, 50, digits=2), "p95_ms": percentile(times, 95, digits=2),
+            "max_ms": round(max(times), 2), "min_ms": round(min(times), 2),
             "queries": len(times), "fill_s": round(fill_s, 1), "rows": city["rows"],
-            "by_query_p95_ms": {k: _pct(v, 95) for k, v in per_kind.items()},
+            "by_query_p95_ms": {k: percentile(v, 95, digits=2) for k, v in per_kind.items()},
             "by_query_min_ms": {k: round(min(v), 2) for k, v in per_kind.items()},  # floor: least disturbed run
         }
     finally:
         ctx.stop()
 
 
-def _pg_admin(url: str):
-    import psycopg
-
-    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True, connect_timeout=5)
-
-
 @bench.command("cases")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the only output format).")
 @click.option("--cases", default=100_000, show_default=True, help="Cases in the database.")
 @click.option("--rounds", default=20, show_default=True, help="Rounds of the query mix (12 queries each).")
-@click.option("--databases", default="sqlite,postgresql", show_default=True,
-              help="Comma-separated: sqlite, postgresql.")
-@click.option("--pg-url", envvar="CIVICWATCH_BENCH_PG", default=DEFAULT_PG, show_default=True,
-              help="PostgreSQL server (a private database is created there and dropped afterwards).")
+@database_options
 def bench_cases(as_json: bool, cases: int, rounds: int, databases: str, pg_url: str) -> None:
     """Case grid: one filtered page (100 rows) + count, p50/p95 ms, on SQLite and PostgreSQL."""
-    wanted = [d.strip() for d in databases.split(",") if d.strip()]
-    unknown = set(wanted) - {"sqlite", "postgresql"}
-    if unknown:
-        raise click.BadParameter(f"unknown database(s) {sorted(unknown)}; use sqlite and/or postgresql",
-                                 param_hint="--databases")
-    result: dict = {"cases": cases, "page_rows": 100, "loadavg_before": [round(x, 2) for x in os.getloadavg()]}
+    wanted = parse_databases(databases)
+    result: dict = {"cases": cases, "page_rows": 100, "loadavg_before": loadavg()}
     with tempfile.TemporaryDirectory(prefix="cw-bench-cases-") as tmp:
         if "sqlite" in wanted:
             result["sqlite"] = _measure(f"sqlite:///{tmp}/bench.db", f"{tmp}/sqlite", cases=cases, rounds=rounds)
         if "postgresql" in wanted:
-            name = f"cw_bench_cases_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-            try:
-                with _pg_admin(pg_url) as conn:
-                    conn.execute(f'CREATE DATABASE "{name}"')
-            except Exception as exc:  # noqa: BLE001
-                raise click.ClickException(f"--pg-url {pg_url}: cannot create a bench database: {exc}") from None
-            base = pg_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-            try:
-                result["postgresql"] = _measure(f"{base}/{name}", f"{tmp}/pg", cases=cases, rounds=rounds)
-            finally:
-                with _pg_admin(pg_url) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+            with private_pg_database(pg_url, "cw_bench_cases") as url:
+                result["postgresql"] = _measure(url, f"{tmp}/pg", cases=cases, rounds=rounds)
+    result["loadavg_after"] = loadavg()
     result["target_p95_ms"] = TARGET_P95_MS
     click.echo(json.dumps(result, ensure_ascii=False))
 

@@ -11,24 +11,15 @@ after a new problem. Prints ONE JSON object on stdout; progress goes to stderr.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 
 import click
 
+from .bench_support import database_options, loadavg, parse_databases, percentile, private_pg_database
 from .groups import bench
-
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
-    return round(ordered[k], 2)
 
 
 def _measure(url: str, data_dir: str, *, cases: int, observations: int, years: float, runs: int) -> dict:
@@ -83,11 +74,14 @@ def _measure(url: str, data_dir: str, *, cases: int, observations: int, years: f
         quiet = build_update(svc._compute(), client_state(svc._compute()), reg, thumb)
         first = build_update(snap, None, reg, thumb)
         return {
-            "snapshot_p50_ms": _pct(times, 50), "snapshot_p95_ms": _pct(times, 95),
+            "snapshot_p50_ms": percentile(times, 50, digits=2),
+            "snapshot_p95_ms": percentile(times, 95, digits=2),
             "snapshot_mean_ms": round(statistics.fmean(times), 2),
-            "snapshot_cpu_p50_ms": _pct(cpu, 50), "snapshot_cpu_p95_ms": _pct(cpu, 95),
-            "slow_sections_p50_ms": _pct(slow, 50),
-            "kpi_summary_p50_ms": _pct(kpi_times, 50), "kpi_summary_p95_ms": _pct(kpi_times, 95),
+            "snapshot_cpu_p50_ms": percentile(cpu, 50, digits=2),
+            "snapshot_cpu_p95_ms": percentile(cpu, 95, digits=2),
+            "slow_sections_p50_ms": percentile(slow, 50, digits=2),
+            "kpi_summary_p50_ms": percentile(kpi_times, 50, digits=2),
+            "kpi_summary_p95_ms": percentile(kpi_times, 95, digits=2),
             "payload_bytes": payload_bytes(tick), "payload_quiet_tick_bytes": payload_bytes(quiet),
             "payload_full_bytes": payload_bytes(first),
             "rows": city["rows"], "fill_s": round(fill_s, 1), "runs": runs,
@@ -96,51 +90,28 @@ def _measure(url: str, data_dir: str, *, cases: int, observations: int, years: f
         ctx.stop()
 
 
-def _pg_admin(url: str):
-    import psycopg
-
-    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True, connect_timeout=5)
-
-
 @bench.command("dashboard")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (the only output format).")
 @click.option("--cases", default=100_000, show_default=True, help="Cases over the period.")
 @click.option("--observations", default=1_000_000, show_default=True, help="Observations over the period.")
 @click.option("--years", default=3.0, show_default=True, help="Length of the period, ending now.")
 @click.option("--runs", default=100, show_default=True, help="Snapshot computations timed per database.")
-@click.option("--databases", default="sqlite,postgresql", show_default=True,
-              help="Comma-separated: sqlite, postgresql.")
-@click.option("--pg-url", envvar="CIVICWATCH_BENCH_PG", default=DEFAULT_PG, show_default=True,
-              help="PostgreSQL server (a private database is created there and dropped afterwards).")
+@database_options
 def bench_dashboard(as_json: bool, cases: int, observations: int, years: float, runs: int, databases: str,
                     pg_url: str) -> None:
     """Wall snapshot time (p50/p95) and update payload on SQLite and PostgreSQL at city scale."""
-    wanted = [d.strip() for d in databases.split(",") if d.strip()]
-    unknown = set(wanted) - {"sqlite", "postgresql"}
-    if unknown:
-        raise click.BadParameter(f"unknown database(s) {sorted(unknown)}; use sqlite and/or postgresql",
-                                 param_hint="--databases")
+    wanted = parse_databases(databases)
     result: dict = {"cases": cases, "observations": observations, "years": years,
-                    "loadavg_before": [round(x, 2) for x in os.getloadavg()]}
+                    "loadavg_before": loadavg()}
     with tempfile.TemporaryDirectory(prefix="cw-bench-wall-") as tmp:
         if "sqlite" in wanted:
             result["sqlite"] = _measure(f"sqlite:///{tmp}/bench.db", f"{tmp}/sqlite", cases=cases,
                                         observations=observations, years=years, runs=runs)
         if "postgresql" in wanted:
-            name = f"cw_bench_wall_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-            try:
-                with _pg_admin(pg_url) as conn:
-                    conn.execute(f'CREATE DATABASE "{name}"')
-            except Exception as exc:  # noqa: BLE001
-                raise click.ClickException(f"--pg-url {pg_url}: cannot create a bench database: {exc}") from None
-            base = pg_url.rsplit("/", 1)[0]
-            try:
-                result["postgresql"] = _measure(f"{base}/{name}", f"{tmp}/pg", cases=cases,
+            with private_pg_database(pg_url, "cw_bench_wall") as url:
+                result["postgresql"] = _measure(url, f"{tmp}/pg", cases=cases,
                                                 observations=observations, years=years, runs=runs)
-            finally:
-                with _pg_admin(pg_url) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+    result["loadavg_after"] = loadavg()
     result["targets"] = {"snapshot_p95_ms": 100, "payload_bytes": 50_000}
     click.echo(json.dumps(result, ensure_ascii=False))
 

@@ -23,6 +23,7 @@ import time
 import click
 import numpy as np
 
+from .bench_support import loadavg, percentile
 from .groups import bench
 
 MB = 1024 * 1024
@@ -125,7 +126,7 @@ def bench_feeds(obj, cameras, seconds, interval, width, height, kind, threads, n
     width, height = width or config.simulator.width, height or config.simulator.height
     threads = threads or config.feeds.scheduler_threads
     proc = psutil.Process()
-    load_start = os.getloadavg()
+    load_start = loadavg()
 
     adapters = _make_adapters(config, kind, cameras, width, height)
     queue = FrameQueue(maxsize=config.feeds.queue_size)
@@ -216,8 +217,8 @@ def bench_feeds(obj, cameras, seconds, interval, width, height, kind, threads, n
         "errors": s1["errors"] - s0["errors"],
         "queue_dropped": s1["queue_dropped"] - s0["queue_dropped"],
         "consumed": consumed[0],
-        "lateness_p50_ms": round(float(np.percentile(lat, 50)), 1) if lat.size else None,
-        "lateness_p95_ms": round(float(np.percentile(lat, 95)), 1) if lat.size else None,
+        "lateness_p50_ms": percentile(lat.tolist(), 50, digits=1),
+        "lateness_p95_ms": percentile(lat.tolist(), 95, digits=1),
         "lateness_max_ms": round(float(lat.max()), 1) if lat.size else None,
         "cpu_percent": round(100 * cpu / elapsed, 1),
         "cpu_ms_per_frame": round(1000 * cpu / frames, 2) if frames else None,
@@ -227,7 +228,7 @@ def bench_feeds(obj, cameras, seconds, interval, width, height, kind, threads, n
         "rss_end_mb": round(rss_end, 1),
         "health": s1["health"],
         "threads": threads,
-        "loadavg_start": [round(x, 2) for x in load_start],
-        "loadavg_end": [round(x, 2) for x in os.getloadavg()],
+        "loadavg_start": load_start,
+        "loadavg_end": loadavg(),
     }
     click.echo(json.dumps(result, ensure_ascii=False))
