@@ -88,11 +88,18 @@ def parse_config(data: Any, *, source: str = "config", base_dir: str | Path = ".
     data = dict(data)
     env_url = os.environ.get(ENV_DATABASE_URL)
     if env_url:
-        data["database"] = {**(data.get("database") or {}), "url": env_url}
+        section = data.get("database") or {}
+        if not isinstance(section, dict):
+            raise ConfigError(f"{source}: invalid configuration\n  database: must be a mapping, "
+                              f"got {type(section).__name__} (with {ENV_DATABASE_URL} set)")
+        data["database"] = {**section, "url": env_url}
     try:
         cfg = AppConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, source=source)) from None
+    except RecursionError:  # a YAML alias that contains itself
+        raise ConfigError(f"{source}: invalid configuration\n  (top level): a value contains itself "
+                          "(recursive YAML alias)") from None
     cfg.base_dir = str(Path(base_dir).resolve())
     return cfg
 
@@ -106,11 +113,18 @@ def load_config(path: str | Path | None = None) -> AppConfig:
         raise ConfigError(f"{path}: config file not found") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start + 1} is {exc.object[exc.start]:#04x}); "
+                          "save the file as UTF-8") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if isinstance(exc, yaml.reader.ReaderError):
+            where = f" (character {exc.position + 1})"
         raise ConfigError(f"{path}{where}: not valid YAML: {problem}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid YAML: nested too deeply") from None
     return parse_config(data, source=str(path), base_dir=path.parent)

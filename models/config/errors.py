@@ -11,12 +11,15 @@ class ConfigError(ValueError):
 
 
 def _path(loc: tuple[Any, ...]) -> str:
+    """``feeds.cameras[3].code``; a key that is not a plain name is quoted (``server[' ']``, ``['']``)."""
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif isinstance(part, str) and part.isidentifier():
+            out += ("." if out else "") + part
         else:
-            out += ("." if out else "") + str(part)
+            out += f"[{str(part)!r}]"
     return out or "(top level)"
 
 
@@ -50,6 +53,15 @@ def _expectation(err: dict[str, Any]) -> str:
     return err.get("msg", "invalid value").lower()
 
 
+def _shown(value: Any, limit: int = 120) -> str:
+    """The bad value as ``repr``, cut to ``limit`` characters (a whole pasted section stays one line)."""
+    try:
+        text = repr(value)
+    except RecursionError:  # a YAML alias that contains itself
+        text = f"<{type(value).__name__} that contains itself>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def format_validation_error(exc: ValidationError, *, source: str = "config") -> str:
     """One line per problem: ``source: key.path[3].name: must be > 0, got -2``."""
     lines = []
@@ -57,6 +69,6 @@ def format_validation_error(exc: ValidationError, *, source: str = "config") -> 
         expectation = _expectation(err)
         line = f"{_path(err['loc'])}: {expectation}"
         if err["type"] != "missing":
-            line += f", got {err.get('input')!r}"
+            line += f", got {_shown(err.get('input'))}"
         lines.append(line)
     return f"{source}: invalid configuration\n" + "\n".join(f"  {line}" for line in lines)
