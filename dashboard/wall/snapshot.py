@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, event, func, select, text
+from sqlalchemy import and_, bindparam, case, event, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from models.cases import Case, CaseState, Evidence
@@ -240,31 +240,35 @@ def _rate(handled: int, dispatched: int) -> float | None:
 def _rankings(session: Session, now: datetime, reg: Registry) -> dict[str, list[dict[str, Any]]]:
     """Positive framing only: the best results and the most improved (no "worst" list)."""
     # the same definitions as models.kpi: dispatched = first dispatched in the period and not invalid;
-    # handled = rectification accepted (复核通过 / 销号); on time = handled by the deadline
+    # handled = rectification accepted (复核通过 / 销号); on time = handled by the deadline;
+    # due = handled or its deadline passed (a unit whose cases are all still within their deadline has
+    # nothing to be judged on yet and is not ranked: it would stand there with "0.00% · 0件")
     year_start = local_year_start(now)
     recent = now - timedelta(days=30)
     before = now - timedelta(days=60)
     handled = Case.state.in_(HANDLED_STATES)
     ontime = case((and_(handled, Case.deadline_at.is_not(None), Case.handled_at <= Case.deadline_at), 1), else_=0)
+    due = case((or_(handled, Case.deadline_at < now), 1), else_=0)
     period = case((Case.dispatched_at >= recent, 1), (Case.dispatched_at >= before, 2), else_=0)
     in_year = case((Case.dispatched_at >= year_start, 1), else_=0)
     rows = session.execute(  # ONE pass over the period's dispatched cases
         select(Case.district_id, Case.unit_id, in_year, period, func.count(), func.sum(case((handled, 1), else_=0)),
-               func.sum(ontime))
+               func.sum(ontime), func.sum(due))
         .where(Case.dispatched_at >= min(year_start, before), Case.dispatched_at <= now,
                Case.state != CaseState.INVALID.value)
         .group_by(Case.district_id, Case.unit_id, in_year, period)
     ).all()
-    dist_year: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    unit_year: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    dist_year: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    unit_year: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     dist_period: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for did, uid, year, per, d, h, o in rows:
+    for did, uid, year, per, d, h, o, u in rows:
         if year:
             for acc, key in ((dist_year, did), (unit_year, uid)):
                 if key is not None:
                     acc[key][0] += int(d)
                     acc[key][1] += int(h or 0)
                     acc[key][2] += int(o or 0)
+                    acc[key][3] += int(u or 0)
         if did is not None and per:
             dist_period[(did, per)][0] += int(d)
             dist_period[(did, per)][1] += int(h or 0)
@@ -272,8 +276,8 @@ def _rankings(session: Session, now: datetime, reg: Registry) -> dict[str, list[
 
     def ranked(acc: dict[int, list[int]], label) -> list[dict[str, Any]]:
         items = []
-        for key, (d, h, o) in acc.items():
-            if d >= MIN_RANK_VOLUME:
+        for key, (d, h, o, u) in acc.items():
+            if d >= MIN_RANK_VOLUME and u > 0:
                 items.append({"name": label(key), "rate": _rate(h, d), "ontime": _rate(o, d), "handled": h,
                               "dispatched": d})
         items.sort(key=lambda x: (-(x["rate"] or 0), -(x["ontime"] or 0), -x["handled"], x["name"]))
