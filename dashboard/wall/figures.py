@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from dashboard.text import wall as T
 
-from .snapshot import Registry
+from .registry import Registry
 
 GEOJSON_PATH = Path(__file__).resolve().parents[2] / "assets" / "map" / "zhangzhou_admin.geojson"
 

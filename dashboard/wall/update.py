@@ -6,7 +6,6 @@ compares it with the shared snapshot's digests and sends ``no_update`` for every
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from typing import Any, Callable
@@ -15,9 +14,8 @@ from dash import Patch, no_update
 
 from . import figures as F
 from . import layout as L
-from .snapshot import Registry
-
-SECTIONS = ("kpi", "flow", "events", "rank", "cameras", "points", "trend", "types")
+from .digest import SECTIONS
+from .registry import Registry
 
 # (section, component id, property) of every output of the tick callback, in order
 OUTPUTS: list[tuple[str, str, str]] = (
@@ -30,21 +28,6 @@ OUTPUTS: list[tuple[str, str, str]] = (
        ("", "wall-state", "data"), ("", "wall-updated", "children"), ("", "wall-heartbeat", "children"),
        ("", "wall-banner", "children"), ("", "wall-banner", "className")]
 )
-
-
-def section_data(snap: dict[str, Any]) -> dict[str, Any]:
-    kpi = {k: v for k, v in (snap.get("kpi") or {}).items() if k != "as_of"}
-    return {
-        "kpi": kpi, "flow": snap["flow"], "events": snap["events"], "rank": snap["rank"],
-        "cameras": snap["cameras"], "points": [snap["points"], snap["district_open"]],
-        "trend": snap["trend"], "types": snap["types"],
-    }
-
-
-def digests(snap: dict[str, Any]) -> dict[str, str]:
-    """A short content digest per section (computed once per tick by the snapshot service)."""
-    return {name: hashlib.sha1(json.dumps(value, sort_keys=True, default=str, ensure_ascii=False).encode())
-            .hexdigest()[:12] for name, value in section_data(snap).items()}
 
 
 def _section_values(name: str, snap: dict[str, Any], reg: Registry, full: bool,

@@ -1,0 +1,37 @@
+"""One wall tick's snapshot as JSON-able data (no figures), put together from the sections."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from . import live_sections as live
+from .definitions import local_day_start
+from .registry import Registry
+from .slow_sections import compute_slow
+
+
+def compute_snapshot(session: Session, now: datetime, reg: Registry, dialect: str,
+                     slow: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything one wall tick shows, as JSON-able data (no figures). ``slow``: the last
+    :func:`compute_slow` result (computed now when not given)."""
+    slow = slow or compute_slow(session, now, reg, dialect)
+    kpi = live.kpi_figures(session, now)
+    open_cases = live.open_cases(session, now)
+    states, state_counts = live.point_states(session, reg, open_cases)
+    return {
+        "registry": reg.key,
+        "kpi": kpi,
+        "points": states,
+        "point_counts": state_counts,
+        "district_open": live.district_open(reg, open_cases),
+        "flow": {"year": slow["flow_year"], "today": live.reached(session, local_day_start(now)),
+                 **live.flow_now(open_cases)},
+        "events": live.events(session, now),
+        "trend": slow["trend"],
+        "types": slow["types"],
+        "rank": slow["rank"],
+        "cameras": live.cameras(session),
+        "last_frame_db": live.last_frame_db(session),
+    }
