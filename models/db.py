@@ -43,8 +43,14 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10, echo: b
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    # A database that went away must not hang a worker: connecting gives up after 10 s, TCP keepalives find a
+    # dead connection within about a minute, and every pooled connection is pinged before use (a connection
+    # broken by a restart is replaced, not handed out).
+    connect_args = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                    "keepalives_count": 3} if url.startswith("postgresql") else {}
     return create_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True, future=True
+        url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True, future=True,
+        connect_args=connect_args,
     )
 
 

@@ -1,11 +1,16 @@
 """Evidence JPEGs (证据图片): the frame with the problem's box drawn, stored by content hash, with retention.
 
 Files live under ``config.detection.evidence_dir`` as ``ab/cd/<sha256>.jpg``. When free disk space is below
-``evidence_min_free_mb`` nothing is written (the pipeline keeps running; the status says so).
+``evidence_min_free_mb``, or a write fails because the disk is full (ENOSPC/EDQUOT, or any write error of
+the evidence directory), nothing is written: ``save`` returns ``None`` so cases keep flowing without images,
+``disk_full`` is set (detection's status says so) and one log line is written when images stop and one when
+they resume. Free space is looked at again every ``CHECK_EVERY_S``.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
 import shutil
 import time
@@ -15,6 +20,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+log = logging.getLogger(__name__)
+CHECK_EVERY_S = 5.0
 
 @dataclass
 class StoredImage:
@@ -34,16 +41,41 @@ class EvidenceStore:
         self.written = 0
         self.skipped_disk_full = 0
         self.disk_full = False
-        self._checked = 0.0
+        self.write_errors = 0
+        self.last_error: str | None = None
+        self._checked = -1e9
+
+    def _set_full(self, full: bool, why: str) -> None:
+        if full and not self.disk_full:
+            log.warning("evidence: disk full for %s (%s); cases keep flowing WITHOUT evidence images",
+                        self.directory, why)
+        elif not full and self.disk_full:
+            log.warning("evidence: space available again in %s; evidence images are stored again", self.directory)
+        self.disk_full = full
 
     def _space_ok(self) -> bool:
         now = time.monotonic()
-        if now - self._checked > 5:
+        if now - self._checked > CHECK_EVERY_S:
             self._checked = now
-            self.directory.mkdir(parents=True, exist_ok=True)
-            free_mb = shutil.disk_usage(self.directory).free / 1e6
-            self.disk_full = free_mb < self.min_free_mb
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                free_mb = shutil.disk_usage(self.directory).free / 1e6
+            except OSError as exc:
+                self._set_full(True, f"{type(exc).__name__}: {exc}")
+                return False
+            self._set_full(free_mb < self.min_free_mb, f"{free_mb:.1f} MB free, {self.min_free_mb} MB required")
         return not self.disk_full
+
+    def _write(self, path: Path, data: bytes) -> None:
+        """Write ``data`` to ``path`` atomically (temporary file, then rename); no partial file is left."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
 
     def save(self, image: np.ndarray, box=None, label: str | None = None) -> StoredImage | None:
         """Store ``image`` (BGR) with ``box`` (relative x1, y1, x2, y2) drawn; ``None`` if disk is full."""
@@ -69,10 +101,16 @@ class EvidenceStore:
         sha = hashlib.sha256(data).hexdigest()
         path = self.directory / sha[:2] / sha[2:4] / f"{sha}.jpg"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+            try:
+                self._write(path, data)
+            except OSError as exc:
+                # disk full (or the evidence disk failing): degrade to no images, never lose the case
+                self.write_errors += 1
+                self.skipped_disk_full += 1
+                self.last_error = f"{errno.errorcode.get(exc.errno, exc.errno)}: {exc.strerror or exc}"
+                self._checked = time.monotonic()  # look at the free space again after CHECK_EVERY_S
+                self._set_full(True, self.last_error)
+                return None
         self.written += 1
         return StoredImage(sha, str(path), w, h)
 

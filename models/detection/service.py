@@ -21,7 +21,7 @@ from ..latest_frames import store_for
 from .engine import DetectionEngine
 from .evidence import EvidenceStore
 from .onnx_detector import onnx_detectors_for, onnx_health
-from .sinks import CaseSink
+from .sinks import CaseSink, DatabaseUnavailable, is_transient
 from .sources import registry_from_db
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ class DetectionService:
         self.last_error: str | None = None
         self._closed_since = utcnow()
         self._busy_s = 0.0
+        self._db_warned = -1e9
         self._started = time.monotonic()
 
     def start(self) -> None:
@@ -72,7 +73,8 @@ class DetectionService:
         self.stop_event.set()
         for th in self.threads:
             th.join(timeout=5)
-        self.sink.flush()
+        self.sink.flush(force=True)
+        self.sink.flush(force=True)  # the rows queued behind a batch that was retried
 
     def handle(self, ev: FrameEvent) -> None:
         # the camera pages show the newest frame of cameras someone is looking at (encoded ≤ 1/s)
@@ -97,7 +99,10 @@ class DetectionService:
             except Exception as exc:  # noqa: BLE001 - one bad frame must not stop detection
                 self.errors += 1
                 self.last_error = f"{ev.camera_code}: {type(exc).__name__}: {exc}"
-                log.exception("detection: frame of %s failed", ev.camera_code)
+                if isinstance(exc, DatabaseUnavailable) or is_transient(exc):
+                    self._db_trouble(f"frame of {ev.camera_code}", exc)
+                else:
+                    log.exception("detection: frame of %s failed", ev.camera_code)
             self._busy_s += time.perf_counter() - start
 
     def housekeeping_once(self) -> None:
@@ -129,12 +134,23 @@ class DetectionService:
                         self.store.prune(s, self.ctx.config.detection.evidence_retention_days, utcnow())
             except Exception as exc:  # noqa: BLE001
                 self.last_error = f"housekeeping: {type(exc).__name__}: {exc}"
-                log.exception("detection housekeeping failed")
+                if is_transient(exc):
+                    self._db_trouble("housekeeping", exc)
+                else:
+                    log.exception("detection housekeeping failed")
+
+    def _db_trouble(self, what: str, exc: Exception) -> None:
+        """A database outage: one warning line per 30 s (not a traceback per frame); retried by the next frame."""
+        now = time.monotonic()
+        if now - self._db_warned > 30:
+            self._db_warned = now
+            log.warning("detection: database unavailable (%s: %s: %s); frames keep being analysed, writes are "
+                        "retried", what, type(exc).__name__, str(exc).splitlines()[0][:200] if str(exc) else "")
 
     def status(self) -> dict:
         elapsed = max(1e-6, time.monotonic() - self._started)
         return {
-            "ok": self.errors == 0 or self.processed > self.errors * 100,
+            "ok": (self.errors == 0 or self.processed > self.errors * 100) and self.sink.db_ok,
             "workers": len([t for t in self.threads if t.is_alive()]) - 1,
             "cameras": len(self.engine.pipelines),
             "frames": self.processed,
@@ -142,9 +158,14 @@ class DetectionService:
             "last_error": self.last_error,
             "cases_opened": self.sink.cases_opened,
             "observations_written": self.sink.observations_written,
+            "observations_buffered": self.sink.backlog(),
+            "observations_dropped": self.sink.observations_dropped,
+            "database_ok": self.sink.db_ok,
+            "database_error": self.sink.db_error,
             "evidence_written": self.store.written,
             "evidence_disk_full": self.store.disk_full,
             "evidence_skipped_disk_full": self.store.skipped_disk_full,
+            "evidence_error": self.store.last_error,
             "evidence_note": "磁盘空间不足，证据图片暂停保存" if self.store.disk_full else None,
             "busy_share": round(self._busy_s / elapsed, 3),
             "zone_errors": dict(self.engine.errors),
