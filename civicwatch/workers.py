@@ -138,6 +138,15 @@ def worker_app(config: AppConfig, on_done=None) -> Celery:
                 state["svc"] = svc
             return state["svc"]
 
+    def shutdown(**_kw) -> None:  # warm shutdown (SIGTERM): write the buffered observations
+        svc = state.get("svc")
+        if svc is not None:
+            svc.stop()
+
+    from celery.signals import worker_shutdown
+
+    worker_shutdown.connect(shutdown, weak=False)
+
     @app.task(name=TASK)
     def analyse_frame(msg: dict) -> None:
         svc = service()

@@ -1,7 +1,9 @@
 """``folder`` adapter: the images of a folder in name order (natural order: ``img2`` before ``img10``).
 
 Each read returns the next image. Options: ``loop`` (bool, default true; false: offline after the last
-image), ``step_s`` (float, optional: media seconds per image, reported as ``media_time_s``),
+image), ``step_s`` (float, optional: media seconds per image, reported as ``media_time_s``), ``start_s`` (float,
+default 0: media time of the first image; an epoch time makes the folder a replayable recording whose
+frames carry their own capture times),
 ``extensions`` (list, default jpg/jpeg/png/bmp/webp/tif/tiff). The folder is listed again at every wrap,
 so images added or removed meanwhile are picked up. An unreadable image is a bad frame (skipped).
 """
@@ -73,7 +75,8 @@ class FolderAdapter(CameraAdapter):
             self._next = 0
         path = self._files[self._next]
         self._next += 1
-        media = self._count * float(self._step_s) if self._step_s is not None else None
+        media = float(self.source.option("start_s", 0.0)) + self._count * float(self._step_s) \
+            if self._step_s is not None else None
         self._count += 1
         image = read_image(path)
         if image is None:

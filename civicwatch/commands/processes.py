@@ -1,8 +1,10 @@
-"""Separate processes for deployments beyond one process: ``civicwatch web`` and ``civicwatch pipeline``.
+"""Separate processes for deployments beyond one process: ``civicwatch web`` and ``civicwatch scheduler``.
 
 ``civicwatch run`` keeps everything in one process (the embedded default). In production the web server
-runs under gunicorn with several workers (no cameras in them), and the camera pipeline (feeds →
-detection → workflow jobs) runs in its own process. Both share only the database.
+runs under gunicorn with several workers (no cameras in them), and the scheduler process samples the
+cameras and runs the periodic workflow jobs; with ``scale.celery: true`` it enqueues the frames for the
+``civicwatch worker`` processes, otherwise it analyses them itself. They share only the database (and
+Redis when scaled). ``civicwatch pipeline`` is the same command as ``civicwatch scheduler`` (older name).
 """
 from __future__ import annotations
 
@@ -46,17 +48,18 @@ def web(obj, host: str | None, port: int | None, workers: int, threads: int) -> 
     _Web().run()
 
 
-@click.command("pipeline")
+@click.command("scheduler")
 @click.pass_obj
-def pipeline(obj) -> None:
-    """Run the camera pipeline only: feeds → detection → workflow jobs, until SIGTERM/Ctrl-C."""
+def scheduler(obj) -> None:
+    """Sample the cameras and run the workflow jobs (frames to Celery workers when scale.celery), until SIGTERM."""
     cfg = obj.config()
     ctx = runtime.prepare(cfg, echo=click.echo)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
         runtime.start_services(ctx)
-        click.echo("CivicWatch pipeline running (feeds → detection → workflow); Ctrl-C to stop")
+        where = "Celery workers" if cfg.scale.celery else "detection in this process"
+        click.echo(f"CivicWatch scheduler running (feeds → {where}; workflow jobs); Ctrl-C to stop")
         while not done.wait(1.0):
             pass
     except KeyboardInterrupt:
@@ -67,4 +70,5 @@ def pipeline(obj) -> None:
 
 def register(cli: click.Group) -> None:
     cli.add_command(web)
-    cli.add_command(pipeline)
+    cli.add_command(scheduler)
+    cli.add_command(scheduler, name="pipeline")  # the earlier name, kept for existing units and scripts

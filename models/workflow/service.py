@@ -2,7 +2,9 @@
 
 ``start_workflow_jobs(ctx)`` is called by ``civicwatch.runtime.start_services``: it binds the workflow
 settings to ``ctx.sessions``, installs the append-only guard on the transition log, starts the jobs,
-publishes ``ctx.status["workflow"]`` and registers a stopper.
+publishes ``ctx.status["workflow"]`` and registers a stopper. Each job run first takes the job's lock
+(:mod:`.job_lock`): when another scheduler process is running the same job, this round is skipped
+(counted as ``skipped_locked``), so two schedulers never run the same job at once.
 """
 from __future__ import annotations
 
@@ -15,12 +17,21 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from ..clock import utcnow
 from .demo import run_demo_responders
 from .guard import install_log_guard
+from .job_lock import try_job_lock
 from .jobs import check_deadlines
 from .settings import bind
 
 log = logging.getLogger(__name__)
 DEADLINE_EVERY_S = 30
 DEMO_EVERY_S = 5
+
+
+def run_locked(sessions, name: str, fn) -> dict[str, int] | None:
+    """Run job ``fn(session)`` in one transaction holding the job's lock; ``None`` if another process holds it."""
+    with sessions.begin() as session:
+        if not try_job_lock(session, f"workflow-{name}"):
+            return None
+        return fn(session)
 
 
 def start_workflow_jobs(ctx) -> BackgroundScheduler:
@@ -31,14 +42,16 @@ def start_workflow_jobs(ctx) -> BackgroundScheduler:
     seed = getattr(getattr(ctx.config, "simulator", None), "seed", 2024)
     state: dict[str, Any] = {"started_at": utcnow().isoformat(), "demo_responders": demo_on, "runs": 0,
                              "reminded": 0, "escalated": 0, "rectified": 0, "not_fixed": 0, "verified": 0,
-                             "last_error": None, "last_run_at": None}
+                             "skipped_locked": 0, "last_error": None, "last_run_at": None}
     lock = threading.Lock()
 
     def _run(name: str, fn) -> None:
         try:
-            with ctx.sessions.begin() as session:
-                counts = fn(session)
+            counts = run_locked(ctx.sessions, name, fn)
             with lock:
+                if counts is None:
+                    state["skipped_locked"] += 1
+                    return
                 state["runs"] += 1
                 state["last_run_at"] = utcnow().isoformat()
                 for k, v in counts.items():
