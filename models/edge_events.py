@@ -114,7 +114,10 @@ def parse_time(value: Any, now: datetime) -> datetime:
             t = t.replace(tzinfo=LOCAL_TZ)
     else:
         raise EdgeError("time", "expected an ISO 8601 time or epoch seconds")
-    t = as_utc(t)
+    try:
+        t = as_utc(t)
+    except OverflowError:  # e.g. 0001-01-01T00:00 in Asia/Shanghai is before the first representable UTC time
+        raise EdgeError("time", f"out of range: {str(value)[:40]!r}") from None
     if t > now + MAX_FUTURE:
         raise EdgeError("time", f"{t.isoformat()} is in the future", status=422)
     if t < now - MAX_AGE:

@@ -35,15 +35,15 @@ def _multipart_payload() -> dict:
     if form.get("event"):
         try:
             payload = json.loads(form["event"])
-        except ValueError:
-            raise EdgeError("event", "not valid JSON") from None
+        except (ValueError, RecursionError):
+            raise EdgeError("event", "not valid JSON (or nested too deeply)") from None
         return payload
     payload: dict = {k: v for k, v in form.items()}
     for k in _JSON_FIELDS:
         if k in payload:
             try:
                 payload[k] = json.loads(payload[k])
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise EdgeError(k, "not valid JSON (expected [x1, y1, x2, y2])") from None
     for k in _NUMERIC:
         if k in payload:
@@ -62,7 +62,10 @@ def receive_event():
     image = None
     try:
         if request.mimetype == "application/json":
-            payload = request.get_json(silent=True)
+            try:
+                payload = request.get_json(silent=True)
+            except RecursionError:
+                raise EdgeError("body", "JSON nested too deeply") from None
             if not isinstance(payload, dict):
                 raise EdgeError("body", "expected a JSON object")
         elif request.mimetype == "multipart/form-data":

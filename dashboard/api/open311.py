@@ -85,7 +85,10 @@ def _parse_date(name: str) -> datetime | None:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise ReportError(name, "bad_date", f"{name}: not an ISO 8601 date-time: {raw[:40]!r}") from None
-    return as_utc(value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ))
+    try:
+        return as_utc(value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ))
+    except OverflowError:  # a date at the very edge of the calendar, shifted out of it by its offset
+        raise ReportError(name, "bad_date", f"{name}: out of range: {raw[:40]!r}") from None
 
 
 @blueprint.get("/services.json")

@@ -31,8 +31,43 @@ class CellError(ValueError):
     """A single value is invalid; the message says what is expected."""
 
 
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise CellError("numbers in JSON must be finite")
+    return number
+
+
+def _reject_constant(name: str) -> None:
+    raise CellError(f"{name} is not allowed in JSON (numbers must be finite)")
+
+
+def _json_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_json_nul(k) or _json_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_json_nul(v) for v in value)
+    return False
+
+
+def _parse_json(text: str) -> object:
+    try:
+        value = json.loads(text, parse_float=_finite, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise CellError(f"not valid JSON ({exc.msg} at character {exc.pos + 1})") from None
+    except RecursionError:
+        raise CellError("JSON nested too deeply") from None
+    if _json_nul(value):
+        raise CellError("JSON text must not contain NUL characters (\\u0000)")
+    return value
+
+
 def parse_value(col: Column, text: str) -> object:
     """Turn one non-empty cell into its typed value or raise :class:`CellError`."""
+    if "\x00" in text:
+        raise CellError("must not contain NUL characters")
     if col.kind in ("float", "int"):
         noun = "a number" if col.kind == "float" else "a whole number"
         expectation = f"must be {noun}{_range_text(col)}"
@@ -69,10 +104,7 @@ def parse_value(col: Column, text: str) -> object:
                 raise CellError(f"{bad[0]!r} is not one of: {', '.join(col.choices)}")
         return items
     if col.kind == "json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CellError(f"not valid JSON ({exc.msg} at character {exc.pos + 1})") from None
+        return _parse_json(text)
     # text
     if col.max_len is not None and len(text) > col.max_len:
         raise CellError(f"must be at most {col.max_len} characters (has {len(text)})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
@@ -62,8 +62,9 @@ def import_registry(
             try:
                 write_tables(session, tables, step)
                 session.flush()
-            except IntegrityError as exc:  # e.g. a unique name taken by a row matched under another code
+            except (IntegrityError, DBAPIError) as exc:  # e.g. a unique name taken under another code
+                first = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
                 raise RegistryImportError(
-                    f"the database refused the registry (nothing was written): {exc.orig}"
+                    f"the database refused the registry (nothing was written): {first}"
                 ) from None
             return registry_counts(session)

@@ -60,8 +60,14 @@ def read_csv(path: Path, name: str) -> RawTable:
     return _table(name, path.name, records)
 
 
-def _sheet_records(sheet) -> list[list[object]]:
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+def _sheet_records(sheet, file_name: str = "workbook") -> list[list[object]]:
+    """Every row of a sheet (read-only workbooks parse the sheet only now, so damage shows up here)."""
+    try:
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of a damaged file
+        raise RegistryImportError(
+            f"{file_name} sheet {sheet.title}: not a readable XLSX worksheet ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def _open_workbook(path: Path):
@@ -77,9 +83,11 @@ def read_xlsx_sheet(path: Path, name: str, sheet_name: str | None = None) -> Raw
     """One table from ``path``: the named sheet, or the first sheet when ``sheet_name`` is None."""
     wb = _open_workbook(path)
     try:
+        if not wb.worksheets:
+            raise RegistryImportError(f"{path.name}: the workbook has no worksheet")
         sheet = wb[sheet_name] if sheet_name else wb.worksheets[0]
         label = f"{path.name} sheet {sheet.title}" if sheet_name else path.name
-        return _table(name, label, _sheet_records(sheet))
+        return _table(name, label, _sheet_records(sheet, path.name))
     finally:
         wb.close()
 
@@ -153,7 +161,7 @@ def _read_workbook(path: Path) -> dict[str, RawTable]:
                 if not table.optional_file:
                     missing.append(table.name)
                 continue
-            out[table.name] = _table(table.name, f"{path.name} sheet {table.name}", _sheet_records(sheet))
+            out[table.name] = _table(table.name, f"{path.name} sheet {table.name}", _sheet_records(sheet, path.name))
         unknown = sorted(set(titles) - {t.name for t in TABLES})
     finally:
         wb.close()
