@@ -123,6 +123,13 @@ class Case(Base):
         Index("ix_cases_state_deadline", "state", "deadline_at"),  # overdue = dispatched and deadline passed
         Index("ix_cases_state_dispatched", "state", "dispatched_at"),  # summary: not-yet-handled this year
         Index("ix_cases_handled_at", "handled_at"),
+        # covering indexes of the wall's year aggregates (index-only scans, not a pass over the whole table):
+        # cases found since a date and the stages they reached; dispatched cases ranked by district/unit
+        Index("ix_cases_found_stages", "found_at", "accepted_at", "dispatched_at", "handled_at", "verified_at",
+              "closed_at"),
+        Index("ix_cases_dispatched_rank", "dispatched_at", "state", "district_id", "unit_id", "deadline_at",
+              "handled_at"),
+        Index("ix_cases_updated_state", "updated_at", "state"),  # detection: cases closed in the last seconds
     )
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 09:31:56.490754
+Create Date: 2026-11-29 12:08:13.842669
 """
 from alembic import op
 import sqlalchemy as sa
@@ -238,9 +238,11 @@ def upgrade() -> None:
         batch_op.create_index('ix_cases_camera_state', ['camera_id', 'state'], unique=False)
         batch_op.create_index('ix_cases_deadline_state', ['deadline_at', 'state'], unique=False)
         batch_op.create_index('ix_cases_dispatched_at', ['dispatched_at', 'state'], unique=False)
+        batch_op.create_index('ix_cases_dispatched_rank', ['dispatched_at', 'state', 'district_id', 'unit_id', 'deadline_at', 'handled_at'], unique=False)
         batch_op.create_index('ix_cases_district_state', ['district_id', 'state'], unique=False)
         batch_op.create_index('ix_cases_external_ref', ['source', 'external_ref'], unique=False)
         batch_op.create_index('ix_cases_found_at', ['found_at'], unique=False)
+        batch_op.create_index('ix_cases_found_stages', ['found_at', 'accepted_at', 'dispatched_at', 'handled_at', 'verified_at', 'closed_at'], unique=False)
         batch_op.create_index('ix_cases_handled_at', ['handled_at'], unique=False)
         batch_op.create_index('ix_cases_point', ['point_id'], unique=False)
         batch_op.create_index('ix_cases_state', ['state'], unique=False)
@@ -248,6 +250,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_cases_state_dispatched', ['state', 'dispatched_at'], unique=False)
         batch_op.create_index('ix_cases_type_found', ['problem_type_id', 'found_at'], unique=False)
         batch_op.create_index('ix_cases_unit_state', ['unit_id', 'state'], unique=False)
+        batch_op.create_index('ix_cases_updated_state', ['updated_at', 'state'], unique=False)
 
     op.create_table('problem_type_indicators',
     sa.Column('problem_type_id', sa.Integer(), nullable=False),
@@ -383,6 +386,7 @@ def downgrade() -> None:
     op.drop_table('routing_rules')
     op.drop_table('problem_type_indicators')
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_updated_state')
         batch_op.drop_index('ix_cases_unit_state')
         batch_op.drop_index('ix_cases_type_found')
         batch_op.drop_index('ix_cases_state_dispatched')
@@ -390,9 +394,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_cases_state')
         batch_op.drop_index('ix_cases_point')
         batch_op.drop_index('ix_cases_handled_at')
+        batch_op.drop_index('ix_cases_found_stages')
         batch_op.drop_index('ix_cases_found_at')
         batch_op.drop_index('ix_cases_external_ref')
         batch_op.drop_index('ix_cases_district_state')
+        batch_op.drop_index('ix_cases_dispatched_rank')
         batch_op.drop_index('ix_cases_dispatched_at')
         batch_op.drop_index('ix_cases_deadline_state')
         batch_op.drop_index('ix_cases_camera_state')
