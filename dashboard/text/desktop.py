@@ -1,6 +1,8 @@
 """UI text of the desktop shell and the supervisors' / units' case pages (案件, 我的任务)."""
 from __future__ import annotations
 
+from . import labels as L
+
 PRODUCT = "漳州精神文明建设平台"
 PRODUCT_SHORT = "文明创建指挥平台"
 
@@ -78,24 +80,10 @@ ACTION_NAMES = {
 
 # Cases grid (案件)
 CASES_TITLE = "案件"
-COL = {
-    "code": "案件编号",
-    "state": "状态",
-    "type": "问题类型",
-    "district": "区县",
-    "point": "点位",
-    "unit": "责任单位",
-    "source": "来源",
-    "found_at": "发现时间",
-    "deadline_at": "整改期限",
-    "overdue": "是否超期",
-}
+COL = L.pick(L.CASE_FIELDS, "code", "state", "type", "district", "point", "unit", "source", "found_at",
+             "deadline_at", overdue="是否超期")
 FILTER = {
-    "state": "状态",
-    "type": "问题类型",
-    "district": "区县",
-    "unit": "责任单位",
-    "source": "来源",
+    **L.pick(L.CASE_FIELDS, "state", "type", "district", "unit", "source"),
     "date": "发现日期",
     "overdue": "只看超期",
     "search": "编号 / 描述",
@@ -149,23 +137,7 @@ ACTION_FAILED = "操作未完成：{error}"
 WORKFLOW_MISSING = "办理功能尚未启用（流程模块未安装），请联系系统管理员。"
 UNIT_PICK = "交办给责任单位"
 DEADLINE_DAYS = "延期天数"
-INFO = {
-    "code": "案件编号",
-    "state": "状态",
-    "type": "问题类型",
-    "source": "来源",
-    "district": "区县",
-    "point": "点位",
-    "camera": "摄像头",
-    "unit": "责任单位",
-    "found_at": "发现时间",
-    "dispatched_at": "交办时间",
-    "deadline_at": "整改期限",
-    "handled_at": "整改上报时间",
-    "closed_at": "销号时间",
-    "description": "问题描述",
-    "reporter_contact": "举报人联系方式",
-}
+INFO = L.CASE_FIELDS
 TIMELINE_COLS = {"at": "时间", "actor": "办理人", "action": "操作", "from": "原状态", "to": "新状态", "note": "意见"}
 
 # Unit task page (我的任务)

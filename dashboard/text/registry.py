@@ -1,26 +1,15 @@
 """UI text of the 责任单位, 创建指标 and 点位/摄像头 pages (Simplified Chinese)."""
 from __future__ import annotations
 
+from . import labels as L
+
 PERIODS = {"day": "日", "week": "周", "month": "月", "year": "年"}
 PERIOD_LABEL = "统计周期"
 PERIOD_DATE = "所在日期"
 PERIOD_SHOWN = "统计区间：{label}（按交办时间统计）"
 PREV = "上期"
 
-KPI = {
-    "dispatched": "派发",
-    "handled": "已处理",
-    "rectification_rate": "整改率",
-    "on_time_handle_rate": "按期处置率",
-    "rework_rate": "返工率",
-    "extension_rate": "延期率",
-    "overdue_open": "超期待处置",
-    "overdue_now": "当前超期待处置",
-    "avg_handle_hours": "平均处置时长",
-    "score": "综合得分",
-    "due": "应办结",
-    "found": "发现",
-}
+KPI = L.KPI
 KPI_HINT = {
     "rectification_rate": "已处理 ÷ 派发",
     "on_time_handle_rate": "按期处理 ÷ 应办结",
@@ -30,7 +19,7 @@ KPI_HINT = {
     "avg_handle_hours": "从交办到报告整改",
     "score": "0.3处置率 + 0.2按期 + 0.2(1−返工率) + 0.2(1−超期率) + 0.1(1−延期率)，满分100",
 }
-HOURS = "小时"
+HOURS = L.HOURS
 NO_VALUE = "—"
 UNIT_KINDS = {"city_bureau": "市直部门", "district": "区县政府", "street_office": "街道/乡镇", "enterprise": "企业单位"}
 
@@ -51,13 +40,12 @@ UNIT_FORBIDDEN = "您只能查看本单位的统计。"
 BACK_TO_UNITS = "返回责任单位列表"
 UNIT_INFO = {"kind": "单位类型", "district": "所属区县", "parent": "上级单位", "contact": "联系人"}
 UNIT_TREND = "案件趋势"
-TREND_SERIES = {"found": "发现", "dispatched": "交办", "handled": "报告整改"}
+TREND_SERIES = L.TREND_SERIES
 UNIT_OPEN = "在办与超期案件"
 UNIT_OPEN_EMPTY = "该单位目前没有在办案件。"
 UNIT_INDICATORS = "承担的创建指标"
 UNIT_INDICATORS_EMPTY = "该单位还没有分配创建指标。文明办可在“创建指标”页为指标添加责任单位。"
-CASE_COLS = {"code": "案件编号", "state": "状态", "type": "问题类型", "point": "点位", "deadline_at": "整改期限",
-             "overdue": "超期"}
+CASE_COLS = L.pick(L.CASE_FIELDS, "code", "state", "type", "point", "deadline_at", overdue="超期")
 OVERDUE_YES = "已超期"
 
 # Indicators
@@ -95,7 +83,7 @@ IND_FIELD_ERRORS = {"progress": "进度", "target": "目标", "evidence": "佐�
 POINTS_TITLE = "点位与摄像头"
 POINTS_TAB_MAP = "地图"
 POINTS_TAB_LIST = "列表"
-POINT_STATES = {"normal": "正常", "open": "有问题在办", "overdue": "有超期问题", "offline": "监控离线/异常"}
+POINT_STATES = L.POINT_STATES
 POINT_COLS = {"code": "点位编号", "name": "点位名称", "category": "类别", "district": "区县", "cameras": "摄像头",
               "online": "在线", "open": "在办问题", "overdue": "超期", "month": "近30天问题", "recur": "近30天复发",
               "state": "状态"}
@@ -120,8 +108,7 @@ CAMERA_TITLE = "摄像头 {code}"
 CAMERA_NOT_FOUND = "没有编号为 {code} 的摄像头。请回到点位列表重新选择。"
 CAMERA_INFO = {"point": "所属点位", "source": "接入方式", "interval": "采样间隔", "health": "状态",
                "since": "状态开始", "last_frame": "最近画面", "enabled": "启用"}
-HEALTH = {"online": "在线", "offline": "离线", "frozen": "画面冻结", "black": "黑屏", "faulty": "画面异常",
-          "unknown": "未接入", "blurred": "画面模糊", "covered": "镜头遮挡"}
+HEALTH = L.CAMERA_HEALTH
 SNAPSHOT = "最新画面"
 SNAPSHOT_AT = "画面时间：{at}（{source}）"
 SNAPSHOT_LIVE = "实时"

@@ -1,6 +1,8 @@
 """UI text of the wall display (一屏看全程). Every string the wall shows lives here."""
 from __future__ import annotations
 
+from . import labels as L
+
 TITLE = "漳州精神文明建设平台"
 SUBTITLE = "一屏看全程"
 DEMO_BADGE = "演示数据"
@@ -14,8 +16,8 @@ KPI_UNITS = "责任单位"
 KPI_INDICATORS = "创建指标"
 KPI_TYPES = "问题模型"
 KPI_DISPATCHED = "年度派发"
-KPI_HANDLED = "已处理"
-KPI_RATE = "整改率"
+KPI_HANDLED = L.KPI["handled"]
+KPI_RATE = L.KPI["rectification_rate"]
 UNIT_GE = "个"
 UNIT_LU = "路"
 UNIT_JIAN = "件"
@@ -39,12 +41,7 @@ STUCK_HINT = "滞留：在本环节超过24小时"
 
 # map
 MAP_TITLE = "点位态势"
-POINT_STATES = {
-    "normal": "正常",
-    "open": "有问题在办",
-    "overdue": "超期未办结",
-    "offline": "监控离线/故障",
-}
+POINT_STATES = L.POINT_STATES
 DISTRICT_OPEN = "在办问题"
 
 # panels
@@ -59,25 +56,14 @@ RANK_DISTRICTS = "区县整改成效榜（本年）"
 RANK_IMPROVED = "进步最快（近30天较前30天）"
 RANK_UNITS = "责任单位成效榜（本年）"
 RANK_EMPTY = "数据积累中"
-RANK_RATE = "整改率"
+RANK_RATE = L.KPI["rectification_rate"]
 RANK_ONTIME = "按期"
 CAMERA_HEALTH = "监控健康"
-CAMERA_STATES = {
-    "online": "在线",
-    "offline": "离线",
-    "faulty": "画面异常",
-    "unknown": "未接入",
-}
+CAMERA_STATES = L.pick(L.CAMERA_HEALTH, "online", "offline", "faulty", "unknown")
 
-CASE_STATES = {
-    "found": "发现",
-    "accepted": "立案",
-    "dispatched": "交办",
-    "rectified": "整改",
-    "verified": "复核",
-    "closed": "销号",
-    "invalid": "作废",
-}
+# the short stage names of the flow, as the state of a case in the event list
+CASE_STATES = {**dict(zip(("found", "accepted", "dispatched", "rectified", "verified", "closed"), STAGES)),
+               "invalid": "作废"}
 
 # banners
 BANNER_STALE = "视频管道已 {seconds} 秒没有新画面，屏幕数据可能滞后；系统正在自动恢复"

@@ -19,14 +19,21 @@ from .registry import Registry
 
 GEOJSON_PATH = Path(__file__).resolve().parents[2] / "assets" / "map" / "zhangzhou_admin.geojson"
 
+# the wall's palette (assets/web/wall.css uses the same colours for the same meanings)
 BG = "#06142b"
 PANEL = "#0b2145"
 INK = "#e6f0ff"
 MUTED = "#8fa8cc"
 GRID = "#1c3760"
-STATE_COLORS = {"normal": "#2fd27a", "open": "#ffb020", "overdue": "#ff4d4f", "offline": "#8c97a8"}
-FOUND_COLOR = "#3aa0ff"
-RECTIFIED_COLOR = "#2fd27a"
+GOOD = "#2fd27a"  # normal, rectified, online
+WARN = "#ffb020"  # open, faulty
+ALERT = "#ff4d4f"  # overdue, offline camera
+IDLE = "#8c97a8"  # point without a working camera
+ACCENT = "#3aa0ff"  # found
+STATE_COLORS = {"normal": GOOD, "open": WARN, "overdue": ALERT, "offline": IDLE}
+FOUND_COLOR = ACCENT
+FOUND_FILL = "rgba(58,160,255,0.15)"  # ACCENT, translucent
+RECTIFIED_COLOR = GOOD
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
 
 # an inline MapLibre style: only a background colour, so nothing is fetched
@@ -98,7 +105,7 @@ def trend_figure(trend: dict[str, list]) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=trend["days"], y=trend["found"], name=T.TREND_FOUND, mode="lines",
                              line={"color": FOUND_COLOR, "width": 3}, fill="tozeroy",
-                             fillcolor="rgba(58,160,255,0.15)"))
+                             fillcolor=FOUND_FILL))
     fig.add_trace(go.Scatter(x=trend["days"], y=trend["rectified"], name=T.TREND_RECTIFIED, mode="lines",
                              line={"color": RECTIFIED_COLOR, "width": 3}))
     _dark_layout(fig, legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.12, "font": {"size": 15}},
@@ -111,7 +118,7 @@ def trend_figure(trend: dict[str, list]) -> go.Figure:
 def types_figure(types: dict[str, list]) -> go.Figure:
     names = list(reversed(types["names"]))
     counts = list(reversed(types["counts"]))
-    fig = go.Figure(go.Bar(x=counts, y=names, orientation="h", marker={"color": "#3aa0ff"},
+    fig = go.Figure(go.Bar(x=counts, y=names, orientation="h", marker={"color": FOUND_COLOR},
                            text=counts, textposition="outside", textfont={"size": 15, "color": INK},
                            cliponaxis=False))
     _dark_layout(fig, uirevision="wall-types", bargap=0.28)
