@@ -13,6 +13,7 @@ import threading
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ..clock import utcnow
 from .demo import run_demo_responders
@@ -42,7 +43,8 @@ def start_workflow_jobs(ctx) -> BackgroundScheduler:
     seed = getattr(getattr(ctx.config, "simulator", None), "seed", 2024)
     state: dict[str, Any] = {"started_at": utcnow().isoformat(), "demo_responders": demo_on, "runs": 0,
                              "reminded": 0, "escalated": 0, "rectified": 0, "not_fixed": 0, "verified": 0,
-                             "skipped_locked": 0, "last_error": None, "last_run_at": None}
+                             "skipped_locked": 0, "last_error": None, "last_run_at": None, "errors": 0,
+                             "failing": {}}
     lock = threading.Lock()
 
     def _run(name: str, fn) -> None:
@@ -54,12 +56,19 @@ def start_workflow_jobs(ctx) -> BackgroundScheduler:
                     return
                 state["runs"] += 1
                 state["last_run_at"] = utcnow().isoformat()
+                state["failing"].pop(name, None)  # recovered (e.g. the database is back): healthy again
                 for k, v in counts.items():
                     state[k] = state.get(k, 0) + v
-        except Exception as exc:  # noqa: BLE001 - a job error must not stop the scheduler
-            log.exception("workflow job %s failed", name)
+        except Exception as exc:  # noqa: BLE001 - a job error must not stop the scheduler; retried next tick
+            if isinstance(exc, (OperationalError, InterfaceError)):  # database unreachable: one line, no trace
+                log.warning("workflow job %s: database unavailable, retried next run: %s", name,
+                            str(exc).splitlines()[0][:200])
+            else:
+                log.exception("workflow job %s failed", name)
             with lock:
                 state["last_error"] = f"{name}: {exc}"
+                state["errors"] += 1
+                state["failing"][name] = state["last_error"]
 
     scheduler = BackgroundScheduler(daemon=True, timezone="UTC")
     scheduler.add_job(_run, "interval", seconds=DEADLINE_EVERY_S, args=["deadlines", check_deadlines],
@@ -72,8 +81,8 @@ def start_workflow_jobs(ctx) -> BackgroundScheduler:
 
     def status() -> dict[str, Any]:
         with lock:
-            out = dict(state)
-        out["ok"] = out["last_error"] is None
+            out = dict(state, failing=dict(state["failing"]))
+        out["ok"] = not out["failing"]
         out["recheck_clean_samples"] = settings.config.recheck_clean_samples
         return out
 
