@@ -22,7 +22,8 @@ from models.workflow.settings import bind
 
 from ..access import current_principal, require_roles
 from .responses import (
-    API_ROLES, DOC_KINDS, MAX_ID, case_json, case_or_404, check_csrf, error, iso, json_body, transition_json,
+    API_ROLES, DOC_KINDS, MAX_ID, case_json, case_or_404, check_csrf, error, id_value, iso, json_body,
+    transition_json,
 )
 
 blueprint = Blueprint("cases_api", __name__, url_prefix="/api/v1")
@@ -170,16 +171,18 @@ def create_case():
     desc = body.get("description")
     if not isinstance(desc, str) or not desc.strip() or len(desc) > 2000:
         error(400, "description: required text of at most 2000 characters", "description")
-    for name in ("lon", "lat"):
-        if body.get(name) is not None and not isinstance(body[name], (int, float)):
-            error(400, f"{name}: expected a number", name)
+    for name, limit in (("lon", 180), ("lat", 90)):
+        value = body.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not -limit <= value <= limit):
+            error(400, f"{name}: expected a number between -{limit} and {limit}", name)
     with _ctx().sessions.begin() as s:
         ptype_id = body.get("problem_type_id")
-        if not isinstance(ptype_id, int) or s.get(ProblemType, ptype_id) is None:
-            error(400, f"problem_type_id: unknown problem type {ptype_id!r}", "problem_type_id")
+        if id_value(ptype_id) is None or s.get(ProblemType, ptype_id) is None:
+            error(400, f"problem_type_id: unknown problem type {str(ptype_id)[:40]!r}", "problem_type_id")
         point_id = body.get("point_id")
-        if point_id is not None and (not isinstance(point_id, int) or s.get(MonitoringPoint, point_id) is None):
-            error(400, f"point_id: unknown monitoring point {point_id!r}", "point_id")
+        if point_id is not None and (id_value(point_id) is None or s.get(MonitoringPoint, point_id) is None):
+            error(400, f"point_id: unknown monitoring point {str(point_id)[:40]!r}", "point_id")
         case = open_case(s, source=source, problem_type=ptype_id, found_at=utcnow(), actor=p.name,
                          actor_role=p.role, point=point_id, lon=body.get("lon"), lat=body.get("lat"),
                          description=desc.strip())

@@ -2,6 +2,7 @@
 case scope of unit operators, and the JSON shape of cases and transitions."""
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -33,12 +34,46 @@ def iso(value: datetime | None) -> str | None:
 
 
 def json_body() -> dict[str, Any]:
+    """The request's JSON object; 400 for anything else, for NUL characters and for NaN/Infinity."""
     if not request.data:
         return {}
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        error(400, "body: JSON nested too deeply", "body")
     if not isinstance(body, dict):
         error(400, "body: expected a JSON object", "body")
+    bad = _bad_json_value(body)
+    if bad:
+        error(400, f"{bad[0]}: {bad[1]}", bad[0])
     return body
+
+
+def _bad_json_value(value: Any, field: str = "body") -> tuple[str, str] | None:
+    """(field, problem) of the first NUL character or non-finite number in a parsed JSON value."""
+    if isinstance(value, str):
+        return (field, "must not contain NUL characters") if "\x00" in value else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (field, "numbers must be finite (no NaN or Infinity)")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            sub = k if field == "body" else field
+            found = _bad_json_value(k, sub) or _bad_json_value(v, sub)
+            if found:
+                return found
+    if isinstance(value, list):
+        for v in value:
+            found = _bad_json_value(v, field)
+            if found:
+                return found
+    return None
+
+
+def id_value(value: Any) -> int | None:
+    """``value`` if it is a possible row id (a JSON integer within INTEGER range), else None."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        return None
+    return value
 
 
 def check_csrf(p: Principal) -> None:
