@@ -8,6 +8,7 @@ Redis when scaled). ``civicwatch pipeline`` is the same command as ``civicwatch 
 """
 from __future__ import annotations
 
+import os
 import signal
 import threading
 
@@ -28,6 +29,15 @@ def web(obj, host: str | None, port: int | None, workers: int, threads: int) -> 
 
     cfg = obj.config()
     ctx = runtime.prepare(cfg, echo=click.echo)  # migrate + seed once, before forking
+    # sessions are cookies signed with the secret key: every worker (and every web host) must use the same
+    # one. From the environment, or created here once, before forking (workers racing to create it could
+    # each sign with a different key).
+    from dashboard.access import _secret_key
+
+    _secret_key(ctx)
+    if not os.environ.get(cfg.auth.secret_key_env):
+        click.echo(f"note: {cfg.auth.secret_key_env} is not set; the workers share {cfg.data_path}/secret_key "
+                   "(set the variable to run web on several hosts)", err=True)
     ctx.engine.dispose()
     bind = f"{host or cfg.server.host}:{port or cfg.server.port}"
 

@@ -21,11 +21,14 @@ blueprint = Blueprint("wall_api", __name__, url_prefix="/api/v1/wall")
 
 @blueprint.record_once
 def _publish_wall_status(state) -> None:
-    """Create the wall's snapshot service with the app, so /healthz lists ``services.wall`` from the start."""
+    """Create the wall's snapshot service with the app, so /healthz lists ``services.wall`` from the start
+    (shared between web workers through Redis when ``scale.redis_url`` is set: :mod:`dashboard.wall.cache`)."""
+    from dashboard.wall.cache import install
     from dashboard.wall.snapshot import service_for
 
     ctx = state.app.config.get("CIVICWATCH")
     if ctx is not None:
+        install(ctx)
         service_for(ctx)
 
 THUMB_SIZE = (240, 135)
