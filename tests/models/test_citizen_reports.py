@@ -16,8 +16,6 @@ from models.exif_gps import exif_with_gps
 from models.photo_intake import PhotoStore
 from models.ratelimit import MemoryRateLimiter, SubmissionLimits
 from models.workflow import apply
-from tests.dashboard.report.helpers import sqlite_city as make_sqlite_city
-from tests.factories import make_registry
 
 CFG = ReportingConfig()
 GPS = (117.6501, 24.5102)  # WGS-84, in 芗城区
@@ -38,21 +36,6 @@ def counts(ctx, store_root):
         rows = tuple(s.scalar(select(func.count()).select_from(t)) for t in (Case, CaseTransition, Evidence))
     files = sorted(p for p in store_root.rglob("*") if p.is_file()) if store_root.exists() else []
     return rows, files
-
-
-@pytest.fixture(scope="module")
-def sqlite_city(tmp_path_factory):
-    """One SQLite city for the many refusal cases (nothing is written by them)."""
-    ctx, tmp = make_sqlite_city(tmp_path_factory, "reports")
-    yield ctx, PhotoStore(tmp / "ev")
-    ctx.stop()
-
-
-@pytest.fixture
-def city(ctx):
-    with ctx.sessions.begin() as s:
-        make_registry(s)
-    return ctx
 
 
 def test_wgs84_to_gcj02_matches_the_published_reference():

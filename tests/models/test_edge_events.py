@@ -15,8 +15,7 @@ from models.config.reporting import EdgeConfig
 from models.edge_events import EdgeError, EdgeEvent, ingest, iou, zone_of_box
 from models.photo_intake import PhotoStore
 from models.workflow import apply
-from tests.dashboard.report.helpers import sqlite_city as make_sqlite_city
-from tests.factories import STREET_ZONES, make_registry
+from tests.factories import STREET_ZONES
 
 CFG = EdgeConfig(type_map={"garbage": "暴露垃圾", "vendor_stall": "PT02"})
 
@@ -39,21 +38,6 @@ def counts(ctx):
     with ctx.sessions() as s:
         return tuple(s.scalar(select(func.count()).select_from(t))
                      for t in (Case, CaseTransition, Observation, Evidence, EdgeEvent))
-
-
-@pytest.fixture(scope="module")
-def sqlite_city(tmp_path_factory):
-    """One SQLite city for the many refusal cases (nothing is written by them)."""
-    ctx, tmp = make_sqlite_city(tmp_path_factory, "edge")
-    yield ctx, PhotoStore(tmp / "ev")
-    ctx.stop()
-
-
-@pytest.fixture
-def city(ctx):
-    with ctx.sessions.begin() as s:
-        make_registry(s)
-    return ctx
 
 
 def test_alarm_opens_a_case_and_a_replay_creates_nothing(city, tmp_path):
