@@ -8,7 +8,9 @@ Run with Debian's ``/usr/bin/python3`` (the GI bindings are not in the venv; ins
 
 Serves ``rtsp://127.0.0.1:PORT/cam`` (H.264: SMPTE bars with a bouncing ball, or still bars with ``--static``)
 and prints ``READY rtsp://127.0.0.1:PORT/cam`` on stdout once listening. With ``--user``/``--password``
-the stream requires RTSP basic authentication. Stops on SIGTERM/SIGINT. Binds 127.0.0.1 only.
+the stream requires RTSP basic authentication. With ``--object hidden`` a still orange box (a thing left in
+the street, lower right) is part of the picture but invisible until the server gets SIGUSR1; with
+``--object shown`` it is there from the start. Stops on SIGTERM/SIGINT. Binds 127.0.0.1 only.
 """
 import argparse
 import signal
@@ -31,6 +33,8 @@ def main() -> int:
     ap.add_argument("--static", action="store_true", help="a still pattern (decoded frames repeat exactly)")
     ap.add_argument("--user")
     ap.add_argument("--password")
+    ap.add_argument("--object", choices=["none", "hidden", "shown"], default="none",
+                    help="a still box in the lower right: hidden until SIGUSR1, or shown from the start")
     args = ap.parse_args()
 
     Gst.init(None)
@@ -44,11 +48,19 @@ def main() -> int:
         f" videotestsrc is-live=true pattern=ball ! video/x-raw,width={args.width // 5},height={args.height // 5},"
         f"framerate={args.fps}/1 ! mix."
     )
+    thing = "" if args.object == "none" else (
+        f" videotestsrc is-live=true pattern=solid-color foreground-color=0xffff8000 ! video/x-raw,"
+        f"width={args.width // 8},height={args.height // 8},framerate={args.fps}/1 ! mix.sink_2"
+    )
+    thing_pos = "" if args.object == "none" else (
+        f"sink_2::xpos={args.width * 6 // 10} sink_2::ypos={args.height * 62 // 100} "
+        f"sink_2::alpha={0.0 if args.object == 'hidden' else 1.0} "
+    )
     launch = (
-        f"( compositor name=mix sink_1::xpos={args.width // 10} sink_1::ypos={args.height // 10} ! {caps} "
+        f"( compositor name=mix sink_1::xpos={args.width // 10} sink_1::ypos={args.height // 10} {thing_pos}! {caps} "
         f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={args.fps * 2} "
         f"! rtph264pay name=pay0 pt=96 config-interval=1 "
-        f"videotestsrc is-live=true pattern=smpte ! {caps} ! mix.{ball} )"
+        f"videotestsrc is-live=true pattern=smpte ! {caps} ! mix.{ball}{thing} )"
     )
     factory = GstRtspServer.RTSPMediaFactory()
     factory.set_launch(launch)
@@ -64,6 +76,23 @@ def main() -> int:
         perms.add_permission_for_role("user", "media.factory.access", True)
         perms.add_permission_for_role("user", "media.factory.construct", True)
         factory.set_permissions(perms)
+    shown = {"on": args.object == "shown", "pads": []}
+
+    def configured(_factory, media) -> None:
+        pad = media.get_element().get_by_name("mix").get_static_pad("sink_2")
+        if pad is not None:
+            shown["pads"].append(pad)
+            pad.set_property("alpha", 1.0 if shown["on"] else 0.0)
+
+    def show() -> bool:
+        shown["on"] = True
+        for pad in shown["pads"]:
+            pad.set_property("alpha", 1.0)
+        return True
+
+    if args.object != "none":
+        factory.connect("media-configure", configured)
+        GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGUSR1, show)
     server.get_mount_points().add_factory(args.path, factory)
     if server.attach(None) == 0:
         print(f"ERROR cannot listen on 127.0.0.1:{args.port}", flush=True)

@@ -254,8 +254,9 @@ class RtspServer:
     """GStreamer's RTSP server as a subprocess on 127.0.0.1; ``stop()``/``start()`` restart it on one port."""
 
     def __init__(self, *, user: str | None = None, password: str | None = None, static: bool = False,
-                 path: str = "/cam", fps: int = 10):
+                 path: str = "/cam", fps: int = 10, extra_args: tuple[str, ...] = ()):
         self.user, self.password, self.static, self.path, self.fps = user, password, static, path, fps
+        self.extra_args = list(extra_args)
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -269,6 +270,7 @@ class RtspServer:
             cmd.append("--static")
         if self.user:
             cmd += ["--user", self.user, "--password", self.password or ""]
+        cmd += self.extra_args
         deadline = time.monotonic() + timeout
         while True:
             self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
