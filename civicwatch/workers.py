@@ -6,7 +6,11 @@ analysed in order by the one process that holds its detection state (background 
 A restarted worker reloads the open cases of its cameras from the database (the detection sink does), so
 it does not raise them again; its background models re-learn within a few samples.
 
-Frames travel as JPEG (base64 in JSON: no pickle on the broker).
+Frames travel as JPEG, never pickled. The Celery message is small JSON (camera, times, size) naming a Redis
+key that holds the raw JPEG bytes (``civicwatch:frame:<id>``, expiring after ``FRAME_TTL_S``; the worker
+reads and deletes it with one ``GETDEL``): a 1280×720 frame is not base64-encoded twice (once in our JSON,
+once more in Kombu's envelope) and JSON-parsed on the way. Without a store (tests, tools) the JPEG is
+carried base64-encoded in the message itself; :func:`decode_frame` accepts both.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import base64
 import logging
 import threading
 import time
+import uuid
 import zlib
 from datetime import datetime, timezone
 
@@ -26,6 +31,8 @@ from models.frames import FrameEvent
 
 log = logging.getLogger(__name__)
 TASK = "civicwatch.analyse_frame"
+FRAME_TTL_S = 600  # a frame not analysed within 10 minutes is dropped with its key
+FRAME_KEY = "civicwatch:frame:"
 
 
 def shard_of(camera_code: str, shards: int) -> int:
@@ -47,16 +54,31 @@ def make_celery(redis_url: str) -> Celery:
     return app
 
 
-def encode_frame(ev: FrameEvent, quality: int = 85) -> dict:
+def jpeg_of(ev: FrameEvent, quality: int = 85) -> bytes:
     ok, buf = cv2.imencode(".jpg", ev.image, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise ValueError(f"camera {ev.camera_code}: frame could not be JPEG-encoded")
-    return {"camera": ev.camera_code, "jpeg": base64.b64encode(buf.tobytes()).decode("ascii"),
-            "width": int(ev.image.shape[1]), "capture": ev.capture_time.timestamp(), "seq": ev.sequence,
-            "media": ev.media_time_s, "sent": time.time()}
+    return buf.tobytes()
 
 
-def decode_frame(msg: dict, analysis_width: int) -> FrameEvent:
+def frame_message(ev: FrameEvent, jpeg: bytes, store=None) -> dict:
+    """The task argument for one frame: the JPEG put in ``store`` (a Redis client) or base64 in the message."""
+    msg = {"camera": ev.camera_code, "width": int(ev.image.shape[1]), "capture": ev.capture_time.timestamp(),
+           "seq": ev.sequence, "media": ev.media_time_s, "sent": time.time()}
+    if store is None:
+        msg["jpeg"] = base64.b64encode(jpeg).decode("ascii")
+    else:
+        key = FRAME_KEY + uuid.uuid4().hex
+        store.set(key, jpeg, ex=FRAME_TTL_S)
+        msg["frame_key"] = key
+    return msg
+
+
+def encode_frame(ev: FrameEvent, quality: int = 85, store=None) -> dict:
+    return frame_message(ev, jpeg_of(ev, quality), store)
+
+
+def decode_frame(msg: dict, analysis_width: int, store=None) -> FrameEvent:
     """Decode at the largest JPEG scale that still gives ≥ 2× the analysis width (evidence stays legible)."""
     factor = 1
     for f in (8, 4, 2):
@@ -65,7 +87,15 @@ def decode_frame(msg: dict, analysis_width: int) -> FrameEvent:
             break
     flag = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
             8: cv2.IMREAD_REDUCED_COLOR_8}[factor]
-    image = cv2.imdecode(np.frombuffer(base64.b64decode(msg["jpeg"]), np.uint8), flag)
+    if "frame_key" in msg:
+        if store is None:
+            raise ValueError(f"camera {msg.get('camera')}: frame stored in Redis but no store to read it from")
+        data = store.getdel(msg["frame_key"])
+        if data is None:
+            raise ValueError(f"camera {msg.get('camera')}: frame {msg['frame_key']} expired before analysis")
+    else:
+        data = base64.b64decode(msg["jpeg"])
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), flag)
     if image is None:
         raise ValueError(f"camera {msg.get('camera')}: frame is not a decodable JPEG")
     return FrameEvent(msg["camera"], datetime.fromtimestamp(msg["capture"], timezone.utc), image, int(msg["seq"]),
@@ -75,9 +105,10 @@ def decode_frame(msg: dict, analysis_width: int) -> FrameEvent:
 class FrameForwarder:
     """In the pipeline process: takes frames off ``ctx.frames`` and sends them to their shard's queue."""
 
-    def __init__(self, ctx, celery: Celery):
+    def __init__(self, ctx, celery: Celery, store=None):
         self.ctx = ctx
         self.celery = celery
+        self.store = store  # Redis client holding the JPEG bytes (None: base64 in the message)
         self.shards = ctx.config.scale.shard_count
         self.sent = 0
         self.errors = 0
@@ -97,7 +128,7 @@ class FrameForwarder:
             if ev is None:
                 continue
             try:
-                self.celery.send_task(TASK, args=[encode_frame(ev)],
+                self.celery.send_task(TASK, args=[encode_frame(ev, store=self.store)],
                                       queue=queue_name(shard_of(ev.camera_code, self.shards)))
                 self.sent += 1
             except Exception:  # noqa: BLE001 - a broker hiccup drops this frame, counted, not the process
@@ -113,7 +144,9 @@ def start_forwarder(ctx) -> FrameForwarder:
     redis_url = ctx.config.scale.redis_url
     if not redis_url:
         raise ValueError("scale.celery: true needs scale.redis_url (the Redis broker)")
-    fwd = FrameForwarder(ctx, make_celery(redis_url))
+    import redis
+
+    fwd = FrameForwarder(ctx, make_celery(redis_url), store=redis.Redis.from_url(redis_url))
     fwd.start()
     ctx.status["forwarder"] = fwd.status
     ctx.stoppers.append(fwd.stop)
@@ -122,7 +155,11 @@ def start_forwarder(ctx) -> FrameForwarder:
 
 def worker_app(config: AppConfig, on_done=None) -> Celery:
     """The Celery app of a worker process: one detection service, created lazily in the worker."""
-    app = make_celery(config.scale.redis_url or "redis://127.0.0.1:6379/0")
+    import redis
+
+    url = config.scale.redis_url or "redis://127.0.0.1:6379/0"
+    app = make_celery(url)
+    store = redis.Redis.from_url(url)
     state: dict = {}
     lock = threading.Lock()
 
@@ -149,11 +186,12 @@ def worker_app(config: AppConfig, on_done=None) -> Celery:
 
     @app.task(name=TASK)
     def analyse_frame(msg: dict) -> None:
+        started = time.time()
         svc = service()
-        ev = decode_frame(msg, config.detection.analysis_width)
+        ev = decode_frame(msg, config.detection.analysis_width, store)
         svc.handle(ev)
         svc.processed += 1
         if on_done is not None:
-            on_done(msg)
+            on_done(msg, started)
 
     return app

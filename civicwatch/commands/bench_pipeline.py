@@ -1,8 +1,15 @@
 """``civicwatch bench pipeline``: JPEG frames of simulated cameras → decode → detection, end to end.
 
-Frames of ``--cameras`` simulated cameras are rendered at 1280×720 and JPEG-encoded up front (a few
+Two shapes:
+
+- ``--workers 1,2`` (or ``--workers 2``): **over Redis/Celery**, with that many ``civicwatch worker``
+  processes; prints ``frames_per_s``, ``latency_p95_ms`` per worker count, ``scaling_ratio`` (2 workers
+  to 1) and the province projection — see :mod:`civicwatch.commands.bench_scale` for the method.
+- without ``--workers``: **in one process**, ``--threads`` detection threads (below).
+
+In one process: frames of ``--cameras`` simulated cameras are rendered at 1280×720 and JPEG-encoded up front (a few
 distinct frames per camera, cycled, with simulated time advancing by the sample interval), then offered
-at ``--rate`` frames/s for ``--seconds`` through the bounded frame queue to ``--workers`` threads that
+at ``--rate`` frames/s for ``--seconds`` through the bounded frame queue to ``--threads`` threads that
 decode (``IMREAD_REDUCED_COLOR_4``: the JPEG decoder scales by 1/4, i.e. straight to the analysis size)
 and run the camera's full pipeline (background model, crowd/stationary/wall signals, problem tracker).
 
@@ -12,7 +19,6 @@ model update per frame. ``ms_per_frame`` and ``floor_ms_per_frame`` are per-fram
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import sys
 import threading
@@ -20,26 +26,29 @@ import time
 
 import click
 
+from .bench_scale import celery_options, parse_counts, run_scale
+from .bench_support import loadavg, percentile
 from .groups import bench
-
-
-def _pct(values, q):
-    if not values:
-        return None
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))]
 
 
 @bench.command("pipeline")
 @click.option("--cameras", default=210, show_default=True)
 @click.option("--seconds", default=60.0, show_default=True, help="Duration of the paced run.")
 @click.option("--rate", default=210.0, show_default=True, help="Frames offered per second (all cameras).")
-@click.option("--workers", default=2, show_default=True, help="Detection threads.")
+@click.option("--workers", default=None,
+              help="Celery worker processes over Redis, comma-separated (e.g. 1,2); omit to run in this process.")
+@click.option("--threads", default=2, show_default=True, help="Detection threads (in one process).")
 @click.option("--distinct", default=4, show_default=True, help="Distinct rendered frames per camera (cycled).")
+@celery_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (default anyway).")
 @click.pass_obj
-def bench_pipeline(obj, cameras, seconds, rate, workers, distinct, as_json):
-    """Decode + analyse simulated 1280×720 JPEG frames; throughput, latency and cost against the floor."""
+def bench_pipeline(obj, cameras, seconds, rate, workers, threads, distinct, rounds, redis_url, pg_url, timeout_s,
+                   as_json):
+    """Decode + analyse simulated 1280×720 JPEG frames: in one process, or over Redis/Celery with --workers N."""
+    if workers:
+        out = run_scale(obj.config(), parse_counts(workers), cameras, rounds, redis_url, pg_url, timeout_s)
+        click.echo(json.dumps(out, ensure_ascii=False))
+        return
     import cv2
     import numpy as np
     from tqdm import tqdm
@@ -105,8 +114,8 @@ def bench_pipeline(obj, cameras, seconds, rate, workers, distinct, as_json):
                 latencies.append(lat)
                 done[0] += 1
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
-    for th in threads:
+    pool = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
+    for th in pool:
         th.start()
     from datetime import datetime, timezone
 
@@ -132,17 +141,17 @@ def bench_pipeline(obj, cameras, seconds, rate, workers, distinct, as_json):
                 bar.update(1)
             time.sleep(0.002)
     stop.set()
-    for th in threads:
+    for th in pool:
         th.join(timeout=30)
     wall = time.perf_counter() - start
     cpu = time.process_time() - cpu0
     ms_per_frame = statistics.mean(cpu_per_frame[len(cpu_per_frame) // 10:]) * 1000 if cpu_per_frame else None
     out = {
-        "benchmark": "pipeline", "cameras": len(codes), "seconds": seconds, "offered_rate": rate, "workers": workers,
+        "benchmark": "pipeline", "cameras": len(codes), "seconds": seconds, "offered_rate": rate, "threads": threads,
         "frames_offered": offered, "frames_processed": done[0], "frames_dropped": queue.dropped,
         "frames_per_s": round(done[0] / wall, 1),
-        "latency_p50_ms": round(_pct(latencies, 0.5) * 1000, 1) if latencies else None,
-        "latency_p95_ms": round(_pct(latencies, 0.95) * 1000, 1) if latencies else None,
+        "latency_p50_ms": round(percentile(latencies, 50) * 1000, 1) if latencies else None,
+        "latency_p95_ms": round(percentile(latencies, 95) * 1000, 1) if latencies else None,
         "cpu_percent": round(100 * cpu / wall, 1),
         "ms_per_frame": round(ms_per_frame, 3) if ms_per_frame else None,
         "floor_ms_per_frame": round(floor_ms, 3),
@@ -152,7 +161,7 @@ def bench_pipeline(obj, cameras, seconds, rate, workers, distinct, as_json):
         "problems_raised": engine.raised,
         "targets": {"frames_per_s>=210": done[0] / wall >= 210,
                     "ratio_to_floor<=2": bool(ms_per_frame and ms_per_frame / floor_ms <= 2)},
-        "loadavg": [round(v, 2) for v in os.getloadavg()],
+        "loadavg": loadavg(),
         "note": "machine shared with other jobs: see loadavg; ms_per_frame and the floor are thread CPU times",
     }
     click.echo(json.dumps(out, ensure_ascii=False))

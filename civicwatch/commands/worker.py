@@ -22,13 +22,13 @@ def worker(obj, shard: int, loglevel: str) -> None:
         raise click.UsageError(f"--shard {shard}: must be < scale.shard_count ({cfg.scale.shard_count})")
     on_done = None
     bench_key = os.environ.get("CIVICWATCH_BENCH_KEY")
-    if bench_key:  # `civicwatch bench scale` asks workers to record each frame's send and done times
+    if bench_key:  # benchmarks and tests ask workers to record each frame: start, done, camera, process
         import redis
 
         r = redis.Redis.from_url(cfg.scale.redis_url)
 
-        def on_done(msg: dict) -> None:
-            r.rpush(bench_key, f"{msg['sent']:.6f},{time.time():.6f},{msg['camera']},{os.getpid()}")
+        def on_done(msg: dict, started: float) -> None:
+            r.rpush(bench_key, f"{started:.6f},{time.time():.6f},{msg['camera']},{os.getpid()}")
 
     app = worker_app(cfg, on_done=on_done)
     app.worker_main(["worker", "--pool=solo", f"--queues={queue_name(shard)}", f"--loglevel={loglevel}",

@@ -1,6 +1,7 @@
 """Scale-out: frames forwarded through real Redis reach the one Celery worker process that owns their camera."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -96,3 +97,19 @@ def test_two_workers_each_own_their_cameras(tmp_path, pg_database):
         pid_of.setdefault(camera, set()).add(pid)
     assert all(len(p) == 1 for p in pid_of.values()), pid_of  # one process per camera: state stays with it
     assert len({next(iter(p)) for p in pid_of.values()}) == 2  # both workers worked
+
+
+@pytest.mark.redis
+def test_frame_bytes_travel_beside_the_message_and_are_read_once():
+    r = redis.Redis.from_url(REDIS_URL)
+    img = np.zeros((720, 1280, 3), np.uint8)
+    img[100:300, 200:600] = (255, 0, 0)
+    ev = FrameEvent("CAM-0002", datetime(2026, 1, 1, tzinfo=timezone.utc), img, 3, 1.6e9)
+    msg = encode_frame(ev, store=r)
+    assert "jpeg" not in msg and len(json.dumps(msg)) < 400  # the Celery message stays small
+    assert r.ttl(msg["frame_key"]) > 0  # an unanalysed frame does not stay in Redis for ever
+    back = decode_frame(msg, analysis_width=320, store=r)
+    assert back.camera_code == "CAM-0002" and back.image.shape == (360, 640, 3) and back.image[100, 200, 0] > 200
+    assert r.exists(msg["frame_key"]) == 0  # read and deleted in one step
+    with pytest.raises(ValueError, match="expired"):
+        decode_frame(msg, analysis_width=320, store=r)
