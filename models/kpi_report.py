@@ -23,7 +23,7 @@ Rates (:func:`finish`, percent with 2 decimals): 整改率 ``rectification_rate`
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, case as when, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from .cases import Case, CaseSource, CaseState
 from .clock import LOCAL_TZ, as_utc, utcnow
 from .config import ScoreWeights
-from .kpi import HANDLED, local_midnight, rate
+from .kpi import HANDLED, local_midnight, rate  # noqa: F401 - local_midnight: imported from here by the CLI
 from .registry import District, Indicator, IndicatorAssignment, MonitoringPoint, ProblemType, ResponsibleUnit
 
 GROUPINGS = ("all", "unit", "district", "problem_type", "point", "source")
@@ -55,23 +55,39 @@ def period_bounds(period: str = "ytd", now: datetime | None = None, start: str |
     if start or end:
         return (_parse_bound(start, "start") if start else EPOCH,
                 _parse_bound(end, "end") if end else now + timedelta(seconds=1))
-    day0 = local_midnight(now)
-    local = now.astimezone(LOCAL_TZ)
-    if period == "today":
-        s = day0
-    elif period == "week":
-        s = day0 - timedelta(days=local.weekday())
-    elif period == "month":
-        s = datetime(local.year, local.month, 1, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
-    elif period == "quarter":
-        s = datetime(local.year, 3 * ((local.month - 1) // 3) + 1, 1, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
-    elif period in ("ytd", "year"):
-        s = local_midnight(now, year_start=True)
-    elif period == "all":
+    kinds = {"today": "day", "week": "week", "month": "month", "quarter": "quarter", "ytd": "year", "year": "year"}
+    if period == "all":
         s = EPOCH
+    elif period in kinds:
+        s = local_day_start(first_day(kinds[period], now.astimezone(LOCAL_TZ).date()))
     else:
         raise KpiError(f"period: unknown period {period!r}; expected one of {', '.join(PERIODS)} or start/end")
     return s, now + timedelta(seconds=1)
+
+
+def first_day(kind: str, day: date) -> date:
+    """The first local date of the day / week (Monday–Sunday) / month / quarter / year containing ``day``."""
+    if kind == "day":
+        return day
+    if kind == "week":
+        return day - timedelta(days=day.weekday())
+    if kind == "month":
+        return day.replace(day=1)
+    if kind == "quarter":
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    if kind == "year":
+        return date(day.year, 1, 1)
+    raise KpiError(f"period: unknown calendar unit {kind!r}")
+
+
+def local_day_start(day: date) -> datetime:
+    """The Asia/Shanghai midnight that starts local date ``day``, in UTC."""
+    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(timezone.utc)
+
+
+def overdue_open(now: datetime):
+    """SQL condition 超期待处置: at the unit (交办) with the deadline passed at ``now``."""
+    return and_(Case.state == CaseState.DISPATCHED.value, Case.deadline_at < now)
 
 
 def _parse_bound(value: str, name: str) -> datetime:
@@ -148,7 +164,7 @@ def case_kpis(session: Session, *, start: datetime, end: datetime, group_by: str
             n(and_(closed, Case.closed_at <= Case.deadline_at)).label("closed_on_time"),
             n(and_(due, Case.rework_count > 0)).label("reworked"),
             n(and_(due, Case.extension_count > 0)).label("extended"),
-            n(and_(Case.state == CaseState.DISPATCHED.value, Case.deadline_at < now)).label("overdue_open"),
+            n(overdue_open(now)).label("overdue_open"),
             func.coalesce(func.sum(when((handled, _hours(session, Case.handled_at, Case.dispatched_at)),
                                         else_=0.0)), 0.0).label("handle_hours_sum"),
         )

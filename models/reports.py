@@ -1,23 +1,25 @@
 """Reporting periods, period KPIs by grouping (unit, district, problem type, point, source), trends and unit
 rankings — the figures of the 责任单位 page and the 通报/简报 (daily, weekly, monthly briefings).
 
-The KPI definitions and SQL are :mod:`models.kpi_report`'s (cohort = cases first dispatched in the period,
-not invalidated; rates over what was due, open overdue cases included; unit score with the configured
-weights). This module adds calendar periods (Asia/Shanghai day / week / month / year / custom, with the
-previous period for improvement), trends, rankings and open-case lists.
+The KPI definitions, SQL and calendar are :mod:`models.kpi_report`'s (cohort = cases first dispatched in the
+period, not invalidated; rates over what was due, open overdue cases included; unit score with the configured
+weights; local midnights and the first day of a week/month/year; what is overdue). This module adds
+reporting periods (Asia/Shanghai day / week / month / year / custom, with the previous period for
+improvement), trends, rankings and open-case lists.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .cases import Case, CaseState
-from .clock import LOCAL_TZ, as_utc, to_local, utcnow
-from .kpi_report import COUNT_KEYS, case_kpis, finish
+from .clock import as_utc, to_local, utcnow
+from .kpi import OPEN
+from .kpi_report import COUNT_KEYS, case_kpis, finish, first_day, local_day_start, overdue_open
 from .registry import MonitoringPoint, ProblemType, ResponsibleUnit
 
 PERIOD_KINDS = ("day", "week", "month", "year", "custom")
@@ -36,11 +38,11 @@ class Period:
 
     @property
     def start(self) -> datetime:
-        return _midnight(self.first_day)
+        return local_day_start(self.first_day)
 
     @property
     def end(self) -> datetime:
-        return _midnight(self.last_day + timedelta(days=1))
+        return local_day_start(self.last_day + timedelta(days=1))
 
     @property
     def days(self) -> int:
@@ -67,10 +69,6 @@ class Period:
         return Period(self.kind, self.first_day - timedelta(days=self.days), self.first_day - timedelta(days=1))
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(timezone.utc)
-
-
 def local_today(now: datetime | None = None) -> date:
     return to_local(now or utcnow()).date()
 
@@ -78,16 +76,17 @@ def local_today(now: datetime | None = None) -> date:
 def period_of(kind: str, day: date, last_day: date | None = None) -> Period:
     """The day / week (Monday–Sunday) / month / year containing local date ``day``; ``custom`` runs from
     ``day`` to ``last_day`` inclusive."""
-    if kind == "day":
-        return Period("day", day, day)
-    if kind == "week":
-        first = day - timedelta(days=day.weekday())
-        return Period("week", first, first + timedelta(days=6))
-    if kind == "month":
-        nxt = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-        return Period("month", day.replace(day=1), nxt - timedelta(days=1))
-    if kind == "year":
-        return Period("year", date(day.year, 1, 1), date(day.year, 12, 31))
+    if kind in ("day", "week", "month", "year"):
+        first = first_day(kind, day)
+        if kind == "day":
+            last = first
+        elif kind == "week":
+            last = first + timedelta(days=6)
+        elif kind == "month":
+            last = first_day("month", first + timedelta(days=31)) - timedelta(days=1)
+        else:
+            last = date(first.year, 12, 31)
+        return Period(kind, first, last)
     if kind == "custom":
         if last_day is None or last_day < day:
             raise ValueError(f"custom period: the end date {last_day} must be on or after the start date {day}")
@@ -127,8 +126,7 @@ def overall_kpis(session: Session, period: Period, now: datetime | None = None, 
 def overdue_now(session: Session, now: datetime | None = None, where: Iterable[Any] = ()) -> int:
     """Cases at a unit (交办) whose deadline has passed, right now (超期待处置数, any period)."""
     now = as_utc(now or utcnow())
-    return session.scalar(select(func.count()).select_from(Case).where(
-        Case.state == CaseState.DISPATCHED.value, Case.deadline_at < now, *where)) or 0
+    return session.scalar(select(func.count()).select_from(Case).where(overdue_open(now), *where)) or 0
 
 
 def trend(session: Session, period: Period, now: datetime | None = None, where: Iterable[Any] = (),
@@ -194,12 +192,10 @@ def most_improved(rows: list[dict[str, Any]], top: int = 10) -> list[dict[str, A
 def open_cases(session: Session, where: Iterable[Any], now: datetime | None = None, limit: int = 200):
     """Open cases (not closed, not invalid) matching ``where``, soonest deadline first, with an overdue flag."""
     now = as_utc(now or utcnow())
-    open_states = (CaseState.FOUND.value, CaseState.ACCEPTED.value, CaseState.DISPATCHED.value,
-                   CaseState.RECTIFIED.value, CaseState.VERIFIED.value)
     q = (select(Case.code, Case.state, ProblemType.name, MonitoringPoint.name, Case.found_at, Case.deadline_at)
          .join(ProblemType, ProblemType.id == Case.problem_type_id)
          .outerjoin(MonitoringPoint, MonitoringPoint.id == Case.point_id)
-         .where(Case.state.in_(open_states), *where)
+         .where(Case.state.in_(OPEN), *where)
          .order_by(Case.deadline_at.is_(None), Case.deadline_at, Case.found_at).limit(limit))
     out = []
     for code, state, tname, pname, found_at, deadline in session.execute(q):
@@ -217,5 +213,4 @@ def overdue_now_by_unit(session: Session, now: datetime | None = None) -> dict[i
     """:func:`overdue_now` per unit id (units without overdue cases are absent)."""
     now = as_utc(now or utcnow())
     return dict(session.execute(select(Case.unit_id, func.count()).where(
-        Case.state == CaseState.DISPATCHED.value, Case.deadline_at < now, Case.unit_id.is_not(None))
-        .group_by(Case.unit_id)).all())
+        overdue_open(now), Case.unit_id.is_not(None)).group_by(Case.unit_id)).all())
