@@ -5,17 +5,19 @@ image), ``step_s`` (float, optional: media seconds per image, reported as ``medi
 default 0: media time of the first image; an epoch time makes the folder a replayable recording whose
 frames carry their own capture times),
 ``extensions`` (list, default jpg/jpeg/png/bmp/webp/tif/tiff). The folder is listed again at every wrap,
-so images added or removed meanwhile are picked up. An unreadable image is a bad frame (skipped).
+so images added or removed meanwhile are picked up. An unreadable image is a bad frame (skipped) whose
+reason names the file and what is wrong (not an image, truncated, too many pixels: ``max_pixels``, default
+40 million).
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from .base import CameraAdapter
+from .frame_bytes import DEFAULT_MAX_PIXELS, UndecodableImage, decode_frame
 from .registry import register_adapter
 
 _DEFAULT_EXT = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
@@ -26,15 +28,21 @@ def natural_key(name: str) -> list:
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
 
 
-def read_image(path: Path) -> np.ndarray | None:
+def read_image(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray | None:
     """Decode an image file to BGR (works with non-ASCII paths); ``None`` when it is not an image."""
     try:
-        data = np.fromfile(str(path), dtype=np.uint8)
-    except OSError:
+        return load_image(path, max_pixels)
+    except UndecodableImage:
         return None
-    if data.size == 0:
-        return None
-    return cv2.imdecode(data, cv2.IMREAD_COLOR)
+
+
+def load_image(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Decode an image file to BGR; raise :class:`UndecodableImage` saying what is wrong."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UndecodableImage(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    return decode_frame(data, max_pixels)
 
 
 @register_adapter("folder")
@@ -78,11 +86,12 @@ class FolderAdapter(CameraAdapter):
         media = float(self.source.option("start_s", 0.0)) + self._count * float(self._step_s) \
             if self._step_s is not None else None
         self._count += 1
-        image = read_image(path)
-        if image is None:
+        try:
+            image = load_image(path, int(self.source.option("max_pixels", DEFAULT_MAX_PIXELS)))
+        except UndecodableImage as exc:
             if not self._dir.is_dir():
-                raise self.unavailable(f"image folder {self._dir} not found")
-            raise self.bad_frame(f"{path} is not a readable image")
+                raise self.unavailable(f"image folder {self._dir} not found") from None
+            raise self.bad_frame(f"{path} is not a readable image: {exc}") from None
         return image, media
 
     def close(self) -> None:

@@ -4,29 +4,31 @@ E.g. ``http://cam/ISAPI/Streaming/channels/101/picture``.
 
 Options: ``auth`` (``"basic"`` default, or ``"digest"``; used when a username is configured),
 ``timeout_s`` (float, default 5: connect and read timeout), ``max_bytes`` (default 20 MB),
-``verify_tls`` (bool, default true). The response must be HTTP 200 with an ``image/*`` content type
+``verify_tls`` (bool, default true), ``max_pixels`` (default 40 million: a larger declared size is refused
+before decoding). The response must be HTTP 200 with an ``image/*`` content type
 and JPEG (or PNG) bytes; anything else is a bad frame, naming what arrived. Connection errors, timeouts,
 HTTP 401/403/404 and 5xx are "source unavailable". Credentials never appear in messages.
 """
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import requests
 from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
 from .base import CameraAdapter
+from .frame_bytes import DEFAULT_MAX_PIXELS, UndecodableImage, decode_frame
 from .registry import register_adapter
 
 _JPEG = b"\xff\xd8"
 _PNG = b"\x89PNG"
 
 
-def decode_image_bytes(data: bytes) -> np.ndarray | None:
-    """Decode JPEG/PNG bytes to a BGR image, ``None`` when they are not a decodable image."""
-    if not data:
+def decode_image_bytes(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray | None:
+    """Decode JPEG/PNG bytes to a BGR image, ``None`` when they are not a decodable (or sane) image."""
+    try:
+        return decode_frame(data, max_pixels)
+    except UndecodableImage:
         return None
-    return cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
 
 
 def http_auth(kind: str, username: str | None, password: str | None):
@@ -58,6 +60,7 @@ class HttpSnapshotAdapter(CameraAdapter):
         self._http.trust_env = False  # never route camera traffic through an environment proxy
         self._timeout = float(self.source.option("timeout_s", 5.0))
         self._max_bytes = int(self.source.option("max_bytes", 20 * 1024 * 1024))
+        self._max_pixels = int(self.source.option("max_pixels", DEFAULT_MAX_PIXELS))
 
     def read(self) -> tuple[np.ndarray, float | None]:
         http = getattr(self, "_http", None)
@@ -86,9 +89,10 @@ class HttpSnapshotAdapter(CameraAdapter):
             resp.close()
         if not (data.startswith(_JPEG) or data.startswith(_PNG)):
             raise self.bad_frame(f"{self.describe()}: body is not JPEG/PNG ({len(data)} bytes)")
-        image = decode_image_bytes(data)
-        if image is None:
-            raise self.bad_frame(f"{self.describe()}: JPEG could not be decoded ({len(data)} bytes)")
+        try:
+            image = decode_frame(data, self._max_pixels)
+        except UndecodableImage as exc:
+            raise self.bad_frame(f"{self.describe()}: {exc}") from None
         return image, None
 
     def _body(self, resp: requests.Response) -> bytes:

@@ -6,7 +6,8 @@ reader ends and the next read raises :class:`SourceUnavailable` (the scheduler r
 
 Options: ``auth`` (``"basic"`` default or ``"digest"``), ``timeout_s`` (default 5: connect and socket read
 timeout), ``stale_after_s`` (default 10: the newest part is older than this → unavailable),
-``max_part_bytes`` (default 20 MB), ``verify_tls`` (default true).
+``max_part_bytes`` (default 20 MB), ``max_pixels`` (default 40 million), ``verify_tls`` (default true).
+A stream whose bytes never form a part (garbage, wrong boundary) is reported as such, naming the boundary.
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ import numpy as np
 import requests
 
 from .base import CameraAdapter, FrameNotReady
-from .http_snapshot import decode_image_bytes, http_auth
+from .frame_bytes import DEFAULT_MAX_PIXELS, UndecodableImage, decode_frame
+from .http_snapshot import http_auth
 from .registry import register_adapter
 
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.I)
@@ -92,6 +94,9 @@ class MjpegAdapter(CameraAdapter):
         self._timeout = float(self.source.option("timeout_s", 5.0))
         self._stale_s = float(self.source.option("stale_after_s", 10.0))
         self._max_part = int(self.source.option("max_part_bytes", 20 * 1024 * 1024))
+        self._max_pixels = int(self.source.option("max_pixels", DEFAULT_MAX_PIXELS))
+        self._received = 0  # bytes of the stream body so far
+        self._boundary = ""
         self._http = requests.Session()
         self._http.auth = auth
         self._http.verify = bool(self.source.option("verify_tls", True))
@@ -139,16 +144,23 @@ class MjpegAdapter(CameraAdapter):
         if not ctype.lower().startswith("multipart/") or not m:
             return self._fail(f"{self.describe()}: not a multipart stream (Content-Type {ctype or '(none)'})")
         parser = MultipartParser(m.group(1), self._max_part)
+        self._boundary = m.group(1)
         count = 0
         raw = resp.raw
         while not self._stop.is_set():
             chunk = raw.read1(65536) if hasattr(raw, "read1") else raw.read(16384)
             if not chunk:
-                return self._fail(f"{self.describe()}: stream ended")
+                return self._fail(f"{self.describe()}: stream ended{self._no_parts_hint(count)}")
+            self._received += len(chunk)
             for part in parser.feed(chunk):
                 count += 1
                 with self._lock:
                     self._latest = (part, time.monotonic(), count)
+
+    def _no_parts_hint(self, count: int) -> str:
+        if count or not self._received:
+            return ""
+        return f" ({self._received} bytes received but no part delimited by boundary {self._boundary!r})"
 
     # -- interface ----------------------------------------------------------------------------------
     def read(self) -> tuple[np.ndarray, float | None]:
@@ -161,7 +173,8 @@ class MjpegAdapter(CameraAdapter):
             if failure:
                 raise self.unavailable(failure)
             if now - self._opened_at > self._stale_s:
-                raise self.unavailable(f"{self.describe()}: no frame within {self._stale_s:g} s")
+                raise self.unavailable(f"{self.describe()}: no frame within {self._stale_s:g} s"
+                                       f"{self._no_parts_hint(0)}")
             raise FrameNotReady(self.camera_code, "connecting")
         data, arrived, number = latest
         if failure:
@@ -170,9 +183,10 @@ class MjpegAdapter(CameraAdapter):
             raise self.unavailable(f"{self.describe()}: no frame for {now - arrived:.1f} s")
         if self._decoded is not None and self._decoded[0] == number:
             return self._decoded[1], None
-        image = decode_image_bytes(data)
-        if image is None:
-            raise self.bad_frame(f"{self.describe()}: part {number} is not a decodable JPEG ({len(data)} bytes)")
+        try:
+            image = decode_frame(data, self._max_pixels)
+        except UndecodableImage as exc:
+            raise self.bad_frame(f"{self.describe()}: part {number}: {exc}") from None
         self._decoded = (number, image)
         return image, None
 
