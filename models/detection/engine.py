@@ -40,7 +40,9 @@ class DetectionEngine:
                 self.zones_of[code] = zones
                 self.pipelines.pop(code, None)
 
-    def pipeline(self, code: str) -> CameraPipeline | None:
+    def pipeline(self, code: str, t: float | None = None) -> CameraPipeline | None:
+        """The camera's pipeline, created on first use; ``t`` (the frame's time) is when its open cases, reloaded
+        from the sink, were last known to be there (they stay known for their de-dup window from then)."""
         pipe = self.pipelines.get(code)
         if pipe is not None:
             return pipe
@@ -56,17 +58,18 @@ class DetectionEngine:
         extra = self.extra_detectors(zones) if self.extra_detectors else None
         pipe = CameraPipeline(code, zones, analysis_width=self.analysis_width, learn_s=self.learn_s,
                               extra_detectors=extra)
+        now = t if t is not None else 0.0
         for type_code, zone, box, case_id in self.sink.open_cases(code) if hasattr(self.sink, "open_cases") else []:
-            t = self.book.get(type_code)
-            if t is not None:
-                pipe.tracker.add_known(t, zone, box, 0.0, case_id)
+            spec = self.book.get(type_code)
+            if spec is not None:
+                pipe.tracker.add_known(spec, zone, box, now, case_id)
         self.pipelines[code] = pipe
         return pipe
 
     def process(self, code: str, image, t: float, small=None) -> FrameResult | None:
         """Analyse one frame of camera ``code`` taken at ``t``; raises cases for confirmed problems."""
         with self.lock_for(code):
-            pipe = self.pipeline(code)
+            pipe = self.pipeline(code, t)
             if pipe is None:
                 return None
             result = pipe.process(image, t, small=small)
