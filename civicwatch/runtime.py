@@ -59,8 +59,11 @@ def first_start_credentials(ctx: AppContext, echo=print) -> dict[str, str]:
     return out
 
 
-def start_services(ctx: AppContext) -> None:
-    """Start the embedded pipeline: camera feeds → detection → workflow jobs (all in this process)."""
+def start_services(ctx: AppContext, feed_shard: tuple[int, int] | None = None) -> None:
+    """Start the embedded pipeline: camera feeds → detection → workflow jobs (all in this process).
+
+    ``feed_shard=(k, n)``: sample only the cameras with ``crc32(code) % n == k`` (one of n scheduler processes).
+    """
     from feeds.service import start_feeds
     from models.detection.service import start_detection
     from models.workflow.service import start_workflow_jobs
@@ -72,7 +75,13 @@ def start_services(ctx: AppContext) -> None:
         start_forwarder(ctx)  # frames go to Celery workers (`civicwatch worker --shard K`)
     else:
         start_detection(ctx)
-    start_feeds(ctx)
+    keep = None
+    if feed_shard is not None:
+        from civicwatch.workers import shard_of
+
+        k, n = feed_shard
+        keep = lambda code: shard_of(code, n) == k  # noqa: E731
+    start_feeds(ctx, keep)
 
 
 def serve(ctx: AppContext, host: str, port: int) -> None:

@@ -85,12 +85,16 @@ def plan_camera(camera: Camera, override: CameraSource | None, config: AppConfig
     return CameraPlan(camera.code, interval, spec)
 
 
-def load_plans(ctx) -> list[CameraPlan]:
-    """Plans for every enabled camera of the registry, in code order."""
+def load_plans(ctx, keep=None) -> list[CameraPlan]:
+    """Plans for every enabled camera of the registry, in code order; with ``keep``, only the cameras whose
+    code it accepts (one feed process's share when cameras are sharded over several)."""
     overrides = {o.code: o for o in ctx.config.feeds.cameras}
+    plans = []
     with ctx.sessions() as session:
-        cameras = list(session.scalars(select(Camera).where(Camera.enabled.is_(True)).order_by(Camera.code)))
-        plans = [plan_camera(c, overrides.pop(c.code, None), ctx.config) for c in cameras]
+        for c in session.scalars(select(Camera).where(Camera.enabled.is_(True)).order_by(Camera.code)):
+            override = overrides.pop(c.code, None)
+            if keep is None or keep(c.code):
+                plans.append(plan_camera(c, override, ctx.config))
     for code in sorted(overrides):
         log.warning("feeds.cameras: camera %s is not an enabled camera of the registry; override ignored", code)
     return plans
@@ -141,10 +145,10 @@ def _link_simulated_city(ctx) -> None:
         log.exception("simulated city: could not link rectifications to the scenes")
 
 
-def start_feeds(ctx) -> FeedScheduler:
-    """Start sampling every enabled camera; registers status and a stopper on ``ctx``."""
+def start_feeds(ctx, keep=None) -> FeedScheduler:
+    """Start sampling every enabled camera (or those ``keep(code)`` accepts); registers status and a stopper."""
     recorder = HealthRecorder(ctx.sessions)
-    plans = load_plans(ctx)
+    plans = load_plans(ctx, keep)
     sched = build_scheduler(ctx, plans, recorder)
 
     def flush() -> None:

@@ -58,16 +58,30 @@ def web(obj, host: str | None, port: int | None, workers: int, threads: int) -> 
     _Web().run()
 
 
+def _feed_shard(_ctx, _param, value: str | None) -> tuple[int, int] | None:
+    if not value:
+        return None
+    try:
+        k, n = (int(x) for x in value.split("/"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: expected K/N, e.g. 0/2") from None
+    if n < 1 or not 0 <= k < n:
+        raise click.BadParameter(f"{value!r}: need 0 <= K < N")
+    return k, n
+
+
 @click.command("scheduler")
+@click.option("--feed-shard", callback=_feed_shard, default=None, metavar="K/N",
+              help="Sample only the cameras of feed shard K of N (crc32 of the camera code); default: all.")
 @click.pass_obj
-def scheduler(obj) -> None:
+def scheduler(obj, feed_shard: tuple[int, int] | None) -> None:
     """Sample the cameras and run the workflow jobs (frames to Celery workers when scale.celery), until SIGTERM."""
     cfg = obj.config()
     ctx = runtime.prepare(cfg, echo=click.echo)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
-        runtime.start_services(ctx)
+        runtime.start_services(ctx, feed_shard)
         where = "Celery workers" if cfg.scale.celery else "detection in this process"
         click.echo(f"CivicWatch scheduler running (feeds → {where}; workflow jobs); Ctrl-C to stop")
         while not done.wait(1.0):
