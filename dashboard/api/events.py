@@ -18,6 +18,7 @@ from models.edge_events import EdgeError, ingest
 
 from ..access import current_principal, require_roles
 from .public_report import allow_body, error_response, services
+from .responses import bad_json_value
 
 blueprint = Blueprint("edge_events", __name__, url_prefix="/api/v1")
 
@@ -78,6 +79,9 @@ def receive_event():
         else:
             return error_response(415, "unsupported_media_type",
                                   "Content-Type: expected application/json or multipart/form-data", "Content-Type")
+        bad = bad_json_value(payload)
+        if bad is not None:
+            raise EdgeError(bad[0], bad[1])
         p = current_principal()
         ctx = flask.current_app.config["CIVICWATCH"]
         result = ingest(ctx.sessions, svc.store, payload, svc.config.edge, image=image,

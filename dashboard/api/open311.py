@@ -28,7 +28,7 @@ from models.coords import gcj02_to_wgs84
 from models.registry import ProblemType
 
 from ..access import public
-from .public_report import allow_body, client_address, services, uploaded
+from .public_report import allow_body, client_address, nul_field, services, uploaded
 
 blueprint = Blueprint("open311", __name__, url_prefix="/open311/v2")
 
@@ -45,6 +45,16 @@ def o311_error(status: int, description: str):
 @blueprint.errorhandler(RequestEntityTooLarge)
 def too_large(_exc):
     return o311_error(413, "request body too large: at most 3 photos of 10 MB each")
+
+
+@blueprint.before_request
+def _refuse_nul_in_url():
+    """NUL in the query or path is a 400 (PostgreSQL text refuses it); form bodies are checked in the view,
+    after its body limit is set."""
+    for key, value in list(request.args.items(multi=True)) + list((request.view_args or {}).items()):
+        if "\x00" in key or "\x00" in str(value):
+            return o311_error(400, f"{key.replace(chr(0), '')[:40] or 'field'}: contains a NUL character")
+    return None
 
 
 def _jurisdiction_ok() -> bool:
@@ -174,6 +184,9 @@ def request_create():
     if not ok:
         return refusal
     form = request.form
+    bad = nul_field()
+    if bad is not None:
+        return o311_error(400, f"{bad}: contains a NUL character")
     if not form.get("service_code"):
         return o311_error(400, "service_code: missing")
     if not (form.get("lat") and form.get("long")) and not request.files.getlist("media"):

@@ -50,6 +50,17 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def nul_field() -> str | None:
+    """The name of the first query or form field whose name or value holds a NUL character (None: none).
+
+    PostgreSQL text columns refuse NUL, so such input is answered with a 400 before it reaches a query."""
+    for source in (request.args, request.form):
+        for key, value in source.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                return key.replace("\x00", "")[:40] or "field"
+    return None
+
+
 def allow_body(photos: int) -> None:
     """Raise this request's body limit to ``photos`` full-size photos plus the form (413 beyond)."""
     request.max_content_length = max(1, photos) * MAX_BYTES + FORM_OVERHEAD
@@ -106,6 +117,9 @@ def create_report():
     if request.mimetype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
         return error_response(415, "unsupported_media_type", T.NEED_FORM)
     form = request.form
+    bad = nul_field()
+    if bad is not None:
+        return error_response(400, "bad_character", T.BAD_CHARACTER.format(field=bad), bad)
     try:
         photos = uploaded("photos", svc.config.max_photos)
         report = ReportInput(

@@ -43,13 +43,13 @@ def json_body() -> dict[str, Any]:
         error(400, "body: JSON nested too deeply", "body")
     if not isinstance(body, dict):
         error(400, "body: expected a JSON object", "body")
-    bad = _bad_json_value(body)
+    bad = bad_json_value(body)
     if bad:
         error(400, f"{bad[0]}: {bad[1]}", bad[0])
     return body
 
 
-def _bad_json_value(value: Any, field: str = "body") -> tuple[str, str] | None:
+def bad_json_value(value: Any, field: str = "body") -> tuple[str, str] | None:
     """(field, problem) of the first NUL character or non-finite number in a parsed JSON value."""
     if isinstance(value, str):
         return (field, "must not contain NUL characters") if "\x00" in value else None
@@ -58,12 +58,12 @@ def _bad_json_value(value: Any, field: str = "body") -> tuple[str, str] | None:
     if isinstance(value, dict):
         for k, v in value.items():
             sub = k if field == "body" else field
-            found = _bad_json_value(k, sub) or _bad_json_value(v, sub)
+            found = bad_json_value(k, sub) or bad_json_value(v, sub)
             if found:
                 return found
     if isinstance(value, list):
         for v in value:
-            found = _bad_json_value(v, field)
+            found = bad_json_value(v, field)
             if found:
                 return found
     return None

@@ -313,3 +313,20 @@ def test_edge_alarm_time_at_the_edge_of_the_calendar_is_a_400(intake, when):
     assert snapshot(ctx) == before
     r = client.get("/open311/v2/requests.json", query_string={"start_date": when})
     assert r.status_code == 400 and "start_date" in r.get_json()[0]["description"]
+
+
+def test_nul_characters_are_a_400_on_every_intake_route(intake):
+    """Found by fuzzing on PostgreSQL (its text columns refuse NUL): these were 500s."""
+    client, ctx, auth = intake
+    before = snapshot(ctx)
+    r = client.post("/api/v1/public/reports", data=_form([], problem_type="PT01\x00"),
+                    content_type="multipart/form-data")
+    assert r.status_code == 400 and r.get_json()["field"] == "problem_type" and "无效字符" in r.get_json()["message"]
+    r = client.post("/open311/v2/requests.json", data={"service_code": "\x00", "lat": "24.51", "long": "117.65"},
+                    content_type="multipart/form-data")
+    assert r.status_code == 400 and "service_code" in r.get_json()[0]["description"]
+    assert client.get("/open311/v2/requests.json", query_string={"service_code": "P\x00"}).status_code == 400
+    assert client.get("/open311/v2/requests/SP%00X.json").status_code == 400
+    r = client.post("/api/v1/events", json=_alarm(event_id="EV-\x00"), headers=auth)
+    assert r.status_code == 400 and r.get_json()["field"] == "event_id"
+    assert snapshot(ctx) == before
