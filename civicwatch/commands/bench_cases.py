@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import random
 import sys
-import tempfile
 import time
 from datetime import timedelta
 
 import click
 
-from .bench_support import database_options, loadavg, parse_databases, percentile, private_pg_database
+from .bench_support import database_options, loadavg, on_databases, percentile
 from .groups import bench
 
 TARGET_P95_MS = 300
@@ -98,14 +97,9 @@ def _measure(url: str, data_dir: str, *, cases: int, rounds: int) -> dict:
 @database_options
 def bench_cases(as_json: bool, cases: int, rounds: int, databases: str, pg_url: str) -> None:
     """Case grid: one filtered page (100 rows) + count, p50/p95 ms, on SQLite and PostgreSQL."""
-    wanted = parse_databases(databases)
     result: dict = {"cases": cases, "page_rows": 100, "loadavg_before": loadavg()}
-    with tempfile.TemporaryDirectory(prefix="cw-bench-cases-") as tmp:
-        if "sqlite" in wanted:
-            result["sqlite"] = _measure(f"sqlite:///{tmp}/bench.db", f"{tmp}/sqlite", cases=cases, rounds=rounds)
-        if "postgresql" in wanted:
-            with private_pg_database(pg_url, "cw_bench_cases") as url:
-                result["postgresql"] = _measure(url, f"{tmp}/pg", cases=cases, rounds=rounds)
+    result.update(on_databases(databases, pg_url, "cases",
+                               lambda url, data_dir: _measure(url, data_dir, cases=cases, rounds=rounds)))
     result["loadavg_after"] = loadavg()
     result["target_p95_ms"] = TARGET_P95_MS
     click.echo(json.dumps(result, ensure_ascii=False))

@@ -13,12 +13,11 @@ from __future__ import annotations
 import json
 import statistics
 import sys
-import tempfile
 import time
 
 import click
 
-from .bench_support import database_options, loadavg, parse_databases, percentile, private_pg_database
+from .bench_support import database_options, loadavg, on_databases, percentile
 from .groups import bench
 
 
@@ -100,17 +99,10 @@ def _measure(url: str, data_dir: str, *, cases: int, observations: int, years: f
 def bench_dashboard(as_json: bool, cases: int, observations: int, years: float, runs: int, databases: str,
                     pg_url: str) -> None:
     """Wall snapshot time (p50/p95) and update payload on SQLite and PostgreSQL at city scale."""
-    wanted = parse_databases(databases)
     result: dict = {"cases": cases, "observations": observations, "years": years,
                     "loadavg_before": loadavg()}
-    with tempfile.TemporaryDirectory(prefix="cw-bench-wall-") as tmp:
-        if "sqlite" in wanted:
-            result["sqlite"] = _measure(f"sqlite:///{tmp}/bench.db", f"{tmp}/sqlite", cases=cases,
-                                        observations=observations, years=years, runs=runs)
-        if "postgresql" in wanted:
-            with private_pg_database(pg_url, "cw_bench_wall") as url:
-                result["postgresql"] = _measure(url, f"{tmp}/pg", cases=cases,
-                                                observations=observations, years=years, runs=runs)
+    result.update(on_databases(databases, pg_url, "wall", lambda url, data_dir: _measure(
+        url, data_dir, cases=cases, observations=observations, years=years, runs=runs)))
     result["loadavg_after"] = loadavg()
     result["targets"] = {"snapshot_p95_ms": 100, "payload_bytes": 50_000}
     click.echo(json.dumps(result, ensure_ascii=False))

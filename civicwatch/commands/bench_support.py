@@ -7,14 +7,15 @@ Not a command (no ``register``): the bench modules import it.
 - ``private_pg_database(server_url, prefix)``: creates a uniquely named database on that server, yields its
   SQLAlchemy URL (``postgresql+psycopg://…``) and drops it afterwards (also on error).
 - ``database_options``: the ``--databases`` / ``--pg-url`` options of benches run on SQLite and PostgreSQL;
-  ``parse_databases`` checks the former.
+  ``parse_databases`` checks the former; ``on_databases`` runs a measurement on each database named.
 - ``loadavg()``: the 1/5/15-minute load average, rounded (every bench reports it: the machine may be shared).
 """
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import click
@@ -92,3 +93,17 @@ def parse_databases(text: str) -> list[str]:
         raise click.BadParameter(f"unknown database(s) {sorted(unknown)}; use sqlite and/or postgresql",
                                  param_hint="--databases")
     return wanted
+
+
+def on_databases(databases: str, pg_url: str, name: str, measure: Callable[[str, str], dict]) -> dict[str, dict]:
+    """``{"sqlite": …, "postgresql": …}``: ``measure(database_url, data_dir)`` on a fresh SQLite file and on a
+    private PostgreSQL database (``cw_bench_<name>_…``, dropped afterwards) for each kind in ``databases``."""
+    wanted = parse_databases(databases)
+    out: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix=f"cw-bench-{name}-") as tmp:
+        if "sqlite" in wanted:
+            out["sqlite"] = measure(f"sqlite:///{tmp}/bench.db", f"{tmp}/sqlite")
+        if "postgresql" in wanted:
+            with private_pg_database(pg_url, f"cw_bench_{name}") as url:
+                out["postgresql"] = measure(url, f"{tmp}/pg")
+    return out
