@@ -97,9 +97,7 @@ def make_config(tmp_path, db_url: str, **overrides):
     return parse_config(data, base_dir=os.getcwd())
 
 
-@pytest.fixture
-def ctx(tmp_path, db_url):
-    """An AppContext on a migrated, empty database (SQLite and PostgreSQL)."""
+def _migrated_context(tmp_path, db_url: str):
     context = AppContext.from_config(make_config(tmp_path, db_url))
     upgrade(context.engine)
     yield context
@@ -107,9 +105,12 @@ def ctx(tmp_path, db_url):
 
 
 @pytest.fixture
+def ctx(tmp_path, db_url):
+    """An AppContext on a migrated, empty database (SQLite and PostgreSQL)."""
+    yield from _migrated_context(tmp_path, db_url)
+
+
+@pytest.fixture
 def sqlite_ctx(tmp_path, sqlite_url):
     """An AppContext on a migrated, empty SQLite database only."""
-    context = AppContext.from_config(make_config(tmp_path, sqlite_url))
-    upgrade(context.engine)
-    yield context
-    context.stop()
+    yield from _migrated_context(tmp_path, sqlite_url)

@@ -9,6 +9,7 @@ from dash import Input, Output, State, callback, clientside_callback, ctx as das
 from sqlalchemy import select
 
 from dashboard import access
+from dashboard.app import current_ctx
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import registry as T
 from dashboard.zones_editor import delete_zone, save_zone, zone_error_text, zone_figure
@@ -23,12 +24,6 @@ dash.register_page(__name__, path_template="/cameras/<code>", title="摄像头 �
 access.allow_page("/cameras/", ROLES)
 access.allow_callbacks("cameras-", ROLES)
 access.allow_callbacks("cameras-edit-", EDITORS)
-
-
-def _ctx():
-    from dashboard.app import current_ctx
-
-    return current_ctx()
 
 
 def _zone_options(zones: list[dict]) -> list[dict]:
@@ -72,7 +67,7 @@ def _editor(zones: list[dict]) -> html.Section:
 
 def layout(code: str | None = None, **_):
     p = access.current_principal()
-    ctx = _ctx()
+    ctx = current_ctx()
     with ctx.sessions() as s:
         cam = s.scalar(select(Camera).where(Camera.code == (code or "")))
         if cam is None:
@@ -131,7 +126,7 @@ def draw(tick, zones, view, code, editable):
     """The picture (refreshed every 5 s) with zones and the polygon being drawn."""
     from dashboard.api.registry_views import latest_evidence_path
 
-    ctx = _ctx()
+    ctx = current_ctx()
     frame = store_for(ctx).get(code or "")
     src, caption = None, T.SNAPSHOT_NONE
     if frame is not None:
@@ -207,7 +202,7 @@ def save(_save, _delete, view, name, kind, code):
     view = view or {}
     selected = view.get("selected") or "new"
     try:
-        with _ctx().sessions.begin() as s:
+        with current_ctx().sessions.begin() as s:
             cam = s.scalar(select(Camera).where(Camera.code == (code or "")).with_for_update())
             if cam is None:
                 raise ZoneError(T.CAMERA_NOT_FOUND.format(code=code))

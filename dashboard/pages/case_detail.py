@@ -14,6 +14,7 @@ from dash import ALL, Input, Output, State, callback, ctx as dash_ctx, dcc, html
 from sqlalchemy import select
 
 from dashboard import access
+from dashboard.app import current_ctx
 from dashboard.case_view import DANGEROUS, VIEW_ROLES, allowed_actions, documents, gallery, load_case, may_view
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as T
@@ -28,14 +29,8 @@ access.allow_page("/cases/", VIEW_ROLES)
 access.allow_callbacks("casepage-", ("admin", "supervisor", "unit"))
 
 
-def _ctx():
-    from dashboard.app import current_ctx
-
-    return current_ctx()
-
-
 def _unit_of_code(code: str) -> tuple[bool, int | None]:
-    with _ctx().sessions() as s:
+    with current_ctx().sessions() as s:
         row = s.execute(select(Case.id, Case.unit_id).where(Case.code == code)).first()
     return (row is not None, row.unit_id if row else None)
 
@@ -145,7 +140,7 @@ def _actions(case: Case, p: access.Principal, unit_options: list[dict]) -> list:
 
 def layout(code: str | None = None, done: str | None = None, **_):
     p = access.current_principal()
-    ctx = _ctx()
+    ctx = current_ctx()
     with ctx.sessions() as s:
         case = load_case(s, code or "")
         if case is None:
@@ -232,7 +227,7 @@ def perform(_n, action, code, note, unit, hours):
             data["hours"] = float(hours)
         except (TypeError, ValueError):
             return no_update, dmc.Alert("请填写延长的小时数。", color="orange"), False
-    ctx = _ctx()
+    ctx = current_ctx()
     bind(ctx)
     try:
         with ctx.sessions.begin() as s:

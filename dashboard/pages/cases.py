@@ -12,6 +12,7 @@ from dash import Input, Output, State, callback, clientside_callback, ctx as das
 from sqlalchemy import select
 
 from dashboard import access
+from dashboard.app import current_ctx
 from dashboard.shell import desktop_page
 from dashboard.text import desktop as T
 from models.case_queries import CaseFilter, FilterError, case_count, case_page
@@ -24,12 +25,6 @@ ROLES = ("admin", "supervisor", "viewer", "unit")
 dash.register_page(__name__, path="/cases", title="案件 · 漳州精神文明建设平台")
 access.allow_page("/cases", ROLES)
 access.allow_callbacks("cases-", ROLES)
-
-
-def _ctx():
-    from dashboard.app import current_ctx
-
-    return current_ctx()
 
 
 def scope_of(p: access.Principal) -> int | None:
@@ -82,7 +77,7 @@ def _saved_options(saved: dict) -> list[dict]:
 
 def layout(**_):
     p = access.current_principal()
-    with _ctx().sessions() as s:
+    with current_ctx().sessions() as s:
         types, districts, units = _options(s, p)
         saved = list_filters(s, p.id) if p.kind == "user" and p.id else {}
     states = [{"value": s.value, "label": T.STATE_NAMES[s.value]} for s in CaseState]
@@ -184,7 +179,7 @@ def set_filter(_apply, _reset, saved_name, _submit, *controls):
         if not saved_name:
             return [no_update] * 11
         p = access.current_principal()
-        with _ctx().sessions() as s:
+        with current_ctx().sessions() as s:
             saved = list_filters(s, p.id) if p.id else {}
         if saved_name not in saved:
             return [no_update] * 11
@@ -231,7 +226,7 @@ def rows(request, filter_data):
     start = max(0, int(request.get("startRow") or 0))
     end = max(start + 1, int(request.get("endRow") or start + 100))
     sort = request.get("sortModel") or []
-    with _ctx().sessions() as s:
+    with current_ctx().sessions() as s:
         page = case_page(s, f, offset=start, limit=end - start, sort=sort, scope_unit_id=scope_of(p))
         total = case_count(s, f, scope_unit_id=scope_of(p)) if start == 0 or len(page) < end - start else None
     response = {"rowData": [grid_row(r) for r in page]}
@@ -255,7 +250,7 @@ def manage_saved(_save, _delete, name, selected, filter_data):
     p = access.current_principal()
     if p.kind != "user" or not p.id:
         return no_update, no_update, T.FORBIDDEN, no_update
-    with _ctx().sessions.begin() as s:
+    with current_ctx().sessions.begin() as s:
         if dash_ctx.triggered_id == "cases-saved-delete":
             if not selected:
                 return no_update, no_update, "请先在“已保存的筛选”中选择要删除的一项。", no_update
@@ -287,7 +282,7 @@ def export(_click, _tick, filter_data, sort, job_id):
     p = access.current_principal()
     if dash_ctx.triggered_id == "cases-export":
         try:
-            job = start_export(_ctx(), CaseFilter.from_dict(filter_data), sort or [], scope_unit_id=scope_of(p),
+            job = start_export(current_ctx(), CaseFilter.from_dict(filter_data), sort or [], scope_unit_id=scope_of(p),
                                owner_id=p.id, owner_name=p.name)
         except (ValueError, FilterError) as exc:
             return None, True, dmc.Text(str(exc), c="red", size="sm")

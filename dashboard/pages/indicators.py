@@ -14,6 +14,7 @@ from dash import ALL, Input, Output, State, callback, ctx as dash_ctx, dcc, html
 from sqlalchemy import select
 
 from dashboard import access
+from dashboard.app import current_ctx
 from dashboard.shell import desktop_page
 from dashboard.text import registry as T
 from models.clock import fmt_local
@@ -28,12 +29,6 @@ dash.register_page(__name__, path="/indicators", title="创建指标 · 漳州�
 access.allow_page("/indicators", ROLES)
 access.allow_callbacks("indicators-", ROLES)
 access.allow_callbacks("indicators-edit-", EDITORS)
-
-
-def _ctx():
-    from dashboard.app import current_ctx
-
-    return current_ctx()
 
 
 COLUMN_DEFS = [
@@ -141,7 +136,7 @@ def _edit_panel(editable: bool, units: list[dict]) -> html.Div:
 
 def layout(**_):
     p = access.current_principal()
-    with _ctx().sessions() as s:
+    with current_ctx().sessions() as s:
         rows = indicator_rows(s)
         units = [{"value": str(i), "label": n} for i, n in s.execute(
             select(ResponsibleUnit.id, ResponsibleUnit.name).order_by(ResponsibleUnit.code))]
@@ -192,7 +187,7 @@ def pick_category(_clicks):
 def filter_rows(flt, text, unit, _refresh):
     """Rows of the chosen class / category, matching the search text and owner unit."""
     flt = flt or {}
-    with _ctx().sessions() as s:
+    with current_ctx().sessions() as s:
         rows = grid_rows(indicator_rows(s))
     if flt.get("cls"):
         rows = [r for r in rows if r["creation_class"] == flt["cls"]]
@@ -262,7 +257,7 @@ def save(_save, _add, _remove, sel, progress, target, evidence, add_unit, refres
     if not sel:
         return dmc.Alert(T.IND_EDIT_PICK, color="gray", variant="light"), no_update
     trigger = dash_ctx.triggered_id
-    ctx = _ctx()
+    ctx = current_ctx()
     try:
         with ctx.sessions.begin() as s:
             ind = s.get(Indicator, sel["indicator_id"])

@@ -9,6 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 from sqlalchemy import select
 
 from dashboard import access
+from dashboard.app import current_ctx
 from dashboard.kpi_widgets import base_layout, graph
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as D
@@ -22,12 +23,6 @@ ROLES = ("admin", "supervisor", "viewer")
 dash.register_page(__name__, path_template="/points/<code>", title="点位 · 漳州精神文明建设平台")
 access.allow_page("/points/", ROLES)
 access.allow_callbacks("points-d-", ROLES)
-
-
-def _ctx():
-    from dashboard.app import current_ctx
-
-    return current_ctx()
 
 
 def health_text(h: str | None) -> html.Span:
@@ -82,7 +77,7 @@ def _history_figures(h: dict):
 
 
 def layout(code: str | None = None, **_):
-    ctx = _ctx()
+    ctx = current_ctx()
     with ctx.sessions() as s:
         p = s.scalar(select(MonitoringPoint).where(MonitoringPoint.code == (code or "")))
         if p is None:
@@ -135,4 +130,4 @@ def layout(code: str | None = None, **_):
           State("points-d-cams", "data"), prevent_initial_call=True)
 def refresh_snapshots(tick, cams):
     """Refresh the cameras' pictures every 10 s."""
-    return camera_cards(_ctx(), cams or [], tick)
+    return camera_cards(current_ctx(), cams or [], tick)

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html, no_update
 
 from dashboard import access
+from dashboard.app import current_ctx
 from dashboard.kpi_widgets import FONT
 from dashboard.shell import desktop_page
 from dashboard.text import registry as T
@@ -26,12 +27,6 @@ access.allow_callbacks("points-", ROLES)
 GEOJSON = Path(__file__).resolve().parents[2] / "assets" / "map" / "zhangzhou_admin.geojson"
 STATE_COLORS = {"normal": "#2f9e44", "open": "#f08c00", "overdue": "#e03131", "offline": "#868e96"}
 CENTER = {"lon": 117.55, "lat": 24.35}
-
-
-def _ctx():
-    from dashboard.app import current_ctx
-
-    return current_ctx()
 
 
 @lru_cache(maxsize=1)
@@ -111,7 +106,7 @@ def _legend(rows: list[dict]) -> html.Div:
 
 
 def layout(**_):
-    with _ctx().sessions() as s:
+    with current_ctx().sessions() as s:
         rows = point_rows(s)
     if not rows:
         return desktop_page(T.POINTS_TITLE, [dmc.Alert(T.POINTS_EMPTY, color="gray", variant="light")],
@@ -150,7 +145,7 @@ def layout(**_):
     prevent_initial_call=True,
 )
 def apply_filters(district, category, text):
-    with _ctx().sessions() as s:
+    with current_ctx().sessions() as s:
         rows = _filter(point_rows(s), district, category, text)
     return map_figure(rows), grid_rows(rows), _legend(rows)
 

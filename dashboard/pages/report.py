@@ -14,6 +14,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from sqlalchemy import select
 
 from dashboard import access
+from dashboard.app import current_ctx
 from dashboard.report_map import map_figure
 from dashboard.text import report as T
 from models.citizen_reports import nearby_open_cases, resolve_problem_type, ReportError
@@ -26,14 +27,8 @@ access.allow_callbacks("report-", {"anonymous"})
 
 
 
-def _ctx():
-    from dashboard.app import current_ctx
-
-    return current_ctx()
-
-
 def type_options() -> list[dict]:
-    with _ctx().sessions() as s:
+    with current_ctx().sessions() as s:
         rows = s.execute(select(ProblemType.code, ProblemType.name, ProblemType.major_class)
                          .order_by(ProblemType.major_class, ProblemType.code)).all()
     return [{"label": f"{name}（{major}）", "value": code, "search": f"{name} {major} {code}"}
@@ -42,7 +37,7 @@ def type_options() -> list[dict]:
 
 def landmarks() -> list[tuple[float, float, str]]:
     """The monitoring points (GCJ-02) with their names: familiar places to find one's way on the map."""
-    with _ctx().sessions() as s:
+    with current_ctx().sessions() as s:
         return [(lon, lat, name) for lon, lat, name in
                 s.execute(select(MonitoringPoint.lon, MonitoringPoint.lat, MonitoringPoint.name))]
 
@@ -175,7 +170,7 @@ def _duplicates(type_code, loc):
     if not type_code or point is None:
         return None
     lon, lat = point
-    ctx = _ctx()
+    ctx = current_ctx()
     with ctx.sessions() as s:
         try:
             ptype = resolve_problem_type(s, type_code)

@@ -10,6 +10,7 @@ import dash
 from dash import dcc, html
 
 from dashboard import access
+from dashboard.app import current_ctx
 from dashboard.report_map import map_figure
 from dashboard.text import report as T
 from models.citizen_reports import find_case, public_status
@@ -21,12 +22,6 @@ access.allow_page("/report/", {"anonymous"})
 _FMT = "%Y-%m-%d %H:%M"
 
 
-def _ctx():
-    from dashboard.app import current_ctx
-
-    return current_ctx()
-
-
 def _row(label: str, value, id_: str | None = None) -> html.Div:
     dd = html.Dd(value, className="rp-dd", id=id_) if id_ else html.Dd(value, className="rp-dd")
     return html.Div([html.Dt(label, className="rp-dt"), dd],
@@ -36,7 +31,7 @@ def _row(label: str, value, id_: str | None = None) -> html.Div:
 def layout(code: str | None = None, **_):
     shell = [html.Header([html.H1(T.STATUS_TITLE, className="rp-title"),
                           html.P(T.SUBTITLE, className="rp-subtitle")], className="rp-header")]
-    with _ctx().sessions() as s:
+    with current_ctx().sessions() as s:
         case = find_case(s, code or "")
         st = public_status(s, case) if case is not None else None
     if st is None:

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import access
+from dashboard.app import current_ctx
 from dashboard.kpi_widgets import base_layout, graph, period_controls, trend_figure
 from dashboard.report_workbook import group_row, rank_row, recur_row
 from dashboard.shell import desktop_page
@@ -24,12 +25,6 @@ ROLES = ("admin", "supervisor", "viewer")
 dash.register_page(__name__, path="/reports", title="统计报表 · 漳州精神文明建设平台")
 access.allow_page("/reports", ROLES)
 access.allow_callbacks("reports-", ROLES)
-
-
-def _ctx():
-    from dashboard.app import current_ctx
-
-    return current_ctx()
 
 
 def _day(value: str | None) -> date:
@@ -140,7 +135,7 @@ def layout(**_):
 
 
 def _briefing(kind: str | None, day: str | None) -> dict:
-    ctx = _ctx()
+    ctx = current_ctx()
     with ctx.sessions() as s:
         return build_briefing(s, kind if kind in T.KINDS else "week", _day(day),
                               weights=ctx.config.workflow.score_weights)
@@ -153,7 +148,7 @@ def show(kind, day):
         b = _briefing(kind, day)
     except Exception as exc:  # noqa: BLE001 - the page says what happened and what to do
         return dmc.Alert(T.ERROR.format(error=exc), color="red", variant="light")
-    return render_briefing(b, demo=_ctx().config.demo)
+    return render_briefing(b, demo=current_ctx().config.demo)
 
 
 @callback(Output("reports-download", "data"), Input("reports-xlsx", "n_clicks"),

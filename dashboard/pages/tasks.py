@@ -17,6 +17,7 @@ from dash import ALL, Input, Output, State, callback, ctx as dash_ctx, dcc, html
 from sqlalchemy import select
 
 from dashboard import access
+from dashboard.app import current_ctx
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as T
 from models.case_queries import open_cases_of_unit
@@ -32,12 +33,6 @@ access.allow_page("/tasks", ("unit",))
 access.allow_callbacks("tasks-", ("unit",))
 
 MODES = {"rectify": T.TASK_REPORT, "request_extension": T.TASK_EXTEND, "return": T.TASK_RETURN}
-
-
-def _ctx():
-    from dashboard.app import current_ctx
-
-    return current_ctx()
 
 
 def duration_text(seconds: float) -> str:
@@ -82,7 +77,7 @@ def _task_cards(rows: list[dict], now: datetime):
 
 
 def _rows(unit_id: int):
-    with _ctx().sessions() as s:
+    with current_ctx().sessions() as s:
         return open_cases_of_unit(s, unit_id)
 
 
@@ -91,7 +86,7 @@ def layout(done: str | None = None, code: str | None = None, **_):
     if p.unit_id is None:
         return message_page(T.TASKS_TITLE, T.TASKS_NO_UNIT, active="tasks")
     now = utcnow()
-    with _ctx().sessions() as s:
+    with current_ctx().sessions() as s:
         unit = s.get(ResponsibleUnit, p.unit_id)
         rows = open_cases_of_unit(s, p.unit_id, now=now)
     notice = []
@@ -192,7 +187,7 @@ def submit(_n, code, mode, note, photo, hours):
     elif not note:
         return no_update, _error(T.REASON_REQUIRED.format(action=RULES[mode].label))
     data: dict = {}
-    ctx = _ctx()
+    ctx = current_ctx()
     bind(ctx)
     clean = None
     if mode == "rectify":

@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 from sqlalchemy import select
 
 from dashboard import access
+from dashboard.app import current_ctx
 from dashboard.kpi_widgets import graph, kpi_strip, parse_period, period_controls, trend_figure
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as D
@@ -25,12 +26,6 @@ ROLES = ("admin", "supervisor", "viewer", "unit")
 dash.register_page(__name__, path_template="/units/<code>", title="责任单位 · 漳州精神文明建设平台")
 access.allow_page("/units/", ROLES)
 access.allow_callbacks("units-d-", ROLES)
-
-
-def _ctx():
-    from dashboard.app import current_ctx
-
-    return current_ctx()
 
 
 def may_see(p: access.Principal, unit_id: int) -> bool:
@@ -75,7 +70,7 @@ def indicator_list(rows: list[dict], unit_id: int) -> html.Div | dmc.Alert:
 
 def layout(code: str | None = None, **_):
     p = access.current_principal()
-    with _ctx().sessions() as s:
+    with current_ctx().sessions() as s:
         unit = s.scalar(select(ResponsibleUnit).where(ResponsibleUnit.code == (code or "")))
         if unit is None:
             return message_page(T.UNITS_TITLE, T.UNIT_NOT_FOUND.format(code=code), active="units",
@@ -114,7 +109,7 @@ def layout(code: str | None = None, **_):
 def update(kind, day, code):
     """The unit's KPIs and trend for the chosen period (role and unit checked again here)."""
     period = parse_period(kind, day)
-    ctx = _ctx()
+    ctx = current_ctx()
     p = access.current_principal()
     with ctx.sessions() as s:
         unit = s.scalar(select(ResponsibleUnit).where(ResponsibleUnit.code == (code or "")))

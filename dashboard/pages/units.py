@@ -13,6 +13,7 @@ from dash import Input, Output, callback, html
 from sqlalchemy import select
 
 from dashboard import access
+from dashboard.app import current_ctx
 from dashboard.kpi_widgets import base_layout, graph, kpi_strip, parse_period, period_controls
 from dashboard.shell import desktop_page
 from dashboard.text import registry as T
@@ -23,12 +24,6 @@ ROLES = ("admin", "supervisor", "viewer")
 dash.register_page(__name__, path="/units", title="责任单位 · 漳州精神文明建设平台")
 access.allow_page("/units", ROLES)
 access.allow_callbacks("units-", ROLES)
-
-
-def _ctx():
-    from dashboard.app import current_ctx
-
-    return current_ctx()
 
 
 COLUMN_DEFS = [
@@ -137,7 +132,7 @@ def layout(**_):
 def update(kind, day):
     """Recompute the units' figures for the chosen period."""
     period = parse_period(kind, day)
-    ctx = _ctx()
+    ctx = current_ctx()
     weights = ctx.config.workflow.score_weights
     try:
         with ctx.sessions() as s:
