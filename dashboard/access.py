@@ -19,6 +19,7 @@ from datetime import timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Callable, Iterable
+from urllib.parse import urlencode
 
 import flask
 from flask import abort, g, jsonify, request, session
@@ -274,6 +275,12 @@ def _gate(ctx: AppContext):
     p = _identify(ctx)
     g.principal = p
     path = request.path
+    if (request.method == "GET" and request.args.get("token") and p.role == Role.WALL.value
+            and session.get("wall_token") == request.args["token"] and not path.startswith(("/api/", "/_dash-"))):
+        # the wall's token is now in its session: drop it from the URL (browser history, the page's
+        # og:url/twitter:url meta tags that Dash fills from the request URL, Referer headers)
+        rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
+        return flask.redirect(path + ("?" + urlencode(rest) if rest else ""))
     if path.startswith(_PUBLIC_PREFIXES):
         return None
     if p.kind == "user" and getattr(current_user, "must_change_password", False) and \

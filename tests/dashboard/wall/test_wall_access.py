@@ -62,7 +62,8 @@ def test_wall_page_needs_a_wall_token_or_login(wall_app):
     assert server.test_client().get(f"/wall?token={edge}").status_code == 302  # an edge token is no wall token
 
     kiosk = server.test_client()
-    assert kiosk.get(f"/wall?token={wall}").status_code == 200
+    r = kiosk.get(f"/wall?token={wall}")
+    assert r.status_code == 302 and r.headers["Location"] == "/wall"  # token kept in the session, not the URL
     assert kiosk.get("/wall").status_code == 200  # the token is remembered in the session
     layout = _layout(kiosk)
     assert layout.status_code == 200
