@@ -244,3 +244,4 @@ def test_embedded_and_separate_processes_give_the_same_cases_and_kpis(tmp_path, 
     assert all(len(p) == 1 for p in scaled["pids"].values()), scaled["pids"]
     assert len({next(iter(p)) for p in scaled["pids"].values()}) == 2
     assert "detection" not in scaled["web_health"]["services"]  # the web process analyses nothing
+    assert scaled["web_health"]["services"]["wall"]["shared"] is True  # web workers share the wall through Redis
