@@ -94,7 +94,7 @@ def layout(**_):
                   html.Div([dcc.Input(id="cases-f-from", type="date", className="cw-date", debounce=True),
                             html.Label("至", htmlFor="cases-f-to"),
                             dcc.Input(id="cases-f-to", type="date", className="cw-date", debounce=True)],
-                           className="cw-date-range")]),
+                           className="cw-date-range")], className="cw-filter-dates"),
         dmc.TextInput(id="cases-f-text", label=T.FILTER["search"], size="sm", debounce=400),
         html.Div(dmc.Switch(id="cases-f-overdue", label=T.FILTER["overdue"], size="sm"), className="cw-switch"),
         html.Div([

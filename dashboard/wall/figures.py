@@ -120,7 +120,7 @@ def types_figure(types: dict[str, list]) -> go.Figure:
     counts = list(reversed(types["counts"]))
     fig = go.Figure(go.Bar(x=counts, y=names, orientation="h", marker={"color": FOUND_COLOR},
                            text=counts, textposition="outside", textfont={"size": 15, "color": INK},
-                           cliponaxis=False))
+                           cliponaxis=False, constraintext="none"))  # keep the counts at 15 px (not shrunk)
     _dark_layout(fig, uirevision="wall-types", bargap=0.28)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(tickfont={"size": 15, "color": INK}, automargin=True)
