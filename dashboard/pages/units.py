@@ -26,6 +26,17 @@ access.allow_page("/units", ROLES)
 access.allow_callbacks("units-", ROLES)
 
 
+def _fixed(digits: int) -> dict:
+    """An AG Grid value formatter: the number with ``digits`` decimals, nothing for an empty cell (so rates
+    read 100.00 / 66.67 / 0.00 alike instead of 100 / 66.67 / 0)."""
+    return {"function": f"params.value == null ? '' : Number(params.value).toFixed({digits})"}
+
+
+def _rate_column(field: str, width: int) -> dict:
+    return {"field": field, "headerName": T.KPI[field] + "%", "width": width, "type": "numericColumn",
+            "valueFormatter": _fixed(2)}
+
+
 COLUMN_DEFS = [
     {"field": "name", "headerName": T.UNITS_COLS["name"], "cellRenderer": "markdown", "pinned": "left",
      "minWidth": 200, "flex": 2, "filter": "agTextColumnFilter"},
@@ -33,19 +44,17 @@ COLUMN_DEFS = [
     {"field": "district", "headerName": T.UNITS_COLS["district"], "width": 90},
     {"field": "dispatched", "headerName": T.KPI["dispatched"], "width": 80, "type": "numericColumn"},
     {"field": "handled", "headerName": T.KPI["handled"], "width": 86, "type": "numericColumn"},
-    {"field": "rectification_rate", "headerName": T.KPI["rectification_rate"] + "%", "width": 96,
-     "type": "numericColumn"},
-    {"field": "on_time_handle_rate", "headerName": T.KPI["on_time_handle_rate"] + "%", "width": 116,
-     "type": "numericColumn"},
-    {"field": "rework_rate", "headerName": T.KPI["rework_rate"] + "%", "width": 90, "type": "numericColumn"},
-    {"field": "extension_rate", "headerName": T.KPI["extension_rate"] + "%", "width": 90, "type": "numericColumn"},
+    _rate_column("rectification_rate", 96),
+    _rate_column("on_time_handle_rate", 116),
+    _rate_column("rework_rate", 90),
+    _rate_column("extension_rate", 90),
     {"field": "overdue_now", "headerName": T.KPI["overdue_open"], "headerTooltip": T.KPI_HINT["overdue_now"],
      "width": 120, "type": "numericColumn",
      "cellClassRules": {"cw-overdue": "params.value > 0"}},
-    {"field": "avg_handle_hours", "headerName": "平均时长(h)", "headerTooltip": T.KPI["avg_handle_hours"], "width": 116,
-     "type": "numericColumn"},
+    {"field": "avg_handle_hours", "headerName": T.AVG_HOURS_COL, "headerTooltip": T.KPI["avg_handle_hours"],
+     "width": 116, "type": "numericColumn", "valueFormatter": _fixed(1)},
     {"field": "score", "headerName": T.KPI["score"], "width": 112, "type": "numericColumn", "sort": "desc",
-     "headerTooltip": T.KPI_HINT["score"]},
+     "headerTooltip": T.KPI_HINT["score"], "valueFormatter": _fixed(2)},
 ]
 
 

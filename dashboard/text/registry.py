@@ -35,6 +35,7 @@ IMPROVED_EMPTY = "与上一周期相比暂无得分提高的单位。上一周�
 RANK_NOTE = "按综合得分排序，只统计有应办结案件的单位；鼓励先进，不设“后进榜”。"
 IMPROVED_NOTE = "与上一个同长度周期相比综合得分提高最多的单位。"
 RANK_COLS = {"rank": "名次", "improvement": "较上期", "previous_score": "上期得分"}
+AVG_HOURS_COL = "平均时长(h)"
 UNIT_NOT_FOUND = "没有编号为 {code} 的责任单位。请回到责任单位列表重新选择。"
 UNIT_FORBIDDEN = "您只能查看本单位的统计。"
 BACK_TO_UNITS = "返回责任单位列表"
