@@ -91,4 +91,5 @@ def serve(ctx: AppContext, host: str, port: int) -> None:
     from dashboard.app import create_app
 
     app = create_app(ctx)
-    waitress_serve(app.server, host=host, port=port, threads=ctx.config.server.threads, ident="CivicWatch")
+    waitress_serve(app.server, host=host, port=port, threads=ctx.config.server.threads, ident="CivicWatch",
+                   connection_limit=ctx.config.server.connection_limit)

@@ -61,19 +61,27 @@ class Client(threading.Thread):
         if data is not None:
             headers["Content-Type"] = "application/json"
         t = time.perf_counter()
-        try:
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
-            self.conn.request(method, path, body=data, headers=headers)
-            resp = self.conn.getresponse()
-            payload = resp.read()
-            status = resp.status
-        except (OSError, http.client.HTTPException) as exc:
-            if self.conn is not None:
-                self.conn.close()
-            self.conn = None
-            self.rec.add(self.cls, kind, (time.perf_counter() - t) * 1000, False, f"{type(exc).__name__}: {exc}")
-            return 0, b""
+        for attempt in (1, 2):
+            reused = self.conn is not None
+            try:
+                if self.conn is None:
+                    self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+                self.conn.request(method, path, body=data, headers=headers)
+                resp = self.conn.getresponse()
+                payload = resp.read()
+                status = resp.status
+                break
+            except (OSError, http.client.HTTPException) as exc:
+                if self.conn is not None:
+                    self.conn.close()
+                self.conn = None
+                # the server closed an idle keep-alive connection as we reused it: a browser retries that
+                # once on a new connection (nothing reached the application), so do we
+                stale = isinstance(exc, (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected))
+                if attempt == 1 and reused and stale:
+                    continue
+                self.rec.add(self.cls, kind, (time.perf_counter() - t) * 1000, False, f"{type(exc).__name__}: {exc}")
+                return 0, b""
         ok = 200 <= status < 300
         self.rec.add(self.cls, kind, (time.perf_counter() - t) * 1000, ok,
                      "" if ok else f"HTTP {status} {payload[:160]!r}")

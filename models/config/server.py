@@ -12,6 +12,11 @@ class ServerConfig(Section):
     host: str = Field("127.0.0.1", description="Address to listen on.")
     port: int = Field(8050, gt=0, lt=65536, description="TCP port to listen on.")
     threads: int = Field(16, gt=0, description="Worker threads of the embedded WSGI server.")
+    connection_limit: int = Field(
+        1000, gt=0,
+        description="Open connections the embedded WSGI server accepts at once (each browser keeps up to 6; "
+                    "50 wall screens and 20 supervisors exceed waitress's default of 100).",
+    )
     public_url: str | None = Field(
         None, description="URL users reach the server at (printed on first start); defaults to http://host:port."
     )
