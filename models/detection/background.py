@@ -9,7 +9,10 @@ pass. The model keeps, at analysis resolution (~320 px wide):
   (day/night drift, auto-exposure), so a darker frame does not light up as foreground;
 - ``stable``: per pixel, for how many consecutive samples it has not changed (moving things reset it);
 - ``static_fg`` = differs from the background AND unchanged for ``stable_samples`` samples: what appeared
-  and stayed. Moving people and vehicles are foreground but never stable, so they never get here.
+  and stayed. Moving people and vehicles are foreground but never stable, so they never get here;
+- ``changed_at``: per pixel, the time of the last sample at which it changed (so a region that is static now
+  has looked as it does since ``changed_at``: the dwell of a new object counts from its first sight, not
+  from the sample at which it was first known to be still).
 
 ``absorb(box)`` copies the current frame into the background (a region accepted as the new normal, or a
 "ghost" left by something that was in the first frames and moved away).
@@ -20,8 +23,13 @@ import cv2
 import numpy as np
 
 
+_K3 = np.ones((3, 3), np.uint8)
+
+
 class BackgroundModel:
     """Long-term background + short-term stability at one analysis size."""
+
+    reference_level = 105.0  # mean brightness of a daylit street scene (threshold scale 1.0)
 
     def __init__(self, warmup: int = 5, alpha: float = 0.05, threshold: float = 22.0, stable_samples: int = 2,
                  learn_s: float = 120.0):
@@ -41,6 +49,9 @@ class BackgroundModel:
         self.fg: np.ndarray | None = None
         self.static_fg: np.ndarray | None = None
         self.moving: np.ndarray | None = None
+        self.changed_at: np.ndarray | None = None
+        self.t = 0.0
+        self.level = 1.0
 
     @property
     def ready(self) -> bool:
@@ -63,6 +74,7 @@ class BackgroundModel:
         look like background are learnt. ``hold``: pixels never to learn this time.
         """
         self.frames += 1
+        self.t = t
         if self.learn_until is None:
             self.learn_until = t + self.learn_s
         if self.bg is None:
@@ -74,6 +86,7 @@ class BackgroundModel:
             self.bg_u8 = self.bg.astype(np.uint8)
             self._init = []
             self.stable = np.zeros(frame.shape[:2], np.uint8)
+            self.changed_at = np.full(frame.shape[:2], t, np.float64)
         # lighting: gain of this frame against the background, on pixels that look like background
         ref_mask = None if self.fg is None else (self.fg == 0).astype(np.uint8)
         fm = cv2.mean(frame, ref_mask)[:3]
@@ -81,13 +94,16 @@ class BackgroundModel:
         gain = (sum(fm) + 1.0) / (sum(bm) + 1.0)
         self.gain = gain
         bg_now = cv2.convertScaleAbs(self.bg_u8, alpha=gain) if abs(gain - 1) > 0.01 else self.bg_u8
-        thr = max(8.0, self.threshold * min(1.0, gain))
+        # contrasts shrink with the light: the threshold follows the scene's brightness (dusk, night)
+        self.level = min(1.0, max(0.45, sum(bm) * gain / 3.0 / self.reference_level))
+        thr = max(9.0, self.threshold * min(self.level, gain))
         diff = self._maxdiff(frame, bg_now)
         fg = (diff > thr).astype(np.uint8)
         motion = self._maxdiff(frame, self.prev if self.prev is not None else frame) > thr * 0.8
         stable = self.stable
         np.add(stable, 1, out=stable, where=stable < 250)
         stable[motion] = 0
+        self.changed_at[motion] = t
         self.prev = frame
         self.fg = fg
         self.moving = (fg & motion).astype(np.uint8)
@@ -116,6 +132,13 @@ class BackgroundModel:
         self.bg_u8[y:y + h, x:x + w] = np.clip(self.bg[y:y + h, x:x + w], 0, 255).astype(np.uint8)
         if self.stable is not None:
             self.stable[y:y + h, x:x + w] = 0
+            self.changed_at[y:y + h, x:x + w] = self.t
+
+    def since(self, x: int, y: int, w: int, h: int, region: np.ndarray) -> float | None:
+        """When a static region started to look as it does now (median over its pixels of ``changed_at``)."""
+        if self.changed_at is None or not region.any():
+            return None
+        return float(np.median(self.changed_at[y:y + h, x:x + w][region > 0]))
 
     def background_now(self) -> np.ndarray:
         """The background at the current frame's exposure (uint8)."""
@@ -124,30 +147,55 @@ class BackgroundModel:
     def is_ghost(self, frame: np.ndarray, x: int, y: int, w: int, h: int, region: np.ndarray | None = None) -> bool:
         """A region that is foreground because the *background* holds something that left (a ghost).
 
-        Colour tests: now most of the region's pixels look like the ground around it (within 25 of the
-        ring's median colour) while the background's version of them does not; or the region's mean colour is
-        far closer to the ring now than the background's was, and the background's pixels do not match
-        the ring at all. (An edge test — "a ghost's edges are in the background only" — was tried and dropped: a
-        smooth car parked over a hatched bay fails it.)
+        Two tests against the ground around the region in the current frame, both must agree: (1) palette —
+        most of the region's current pixels have a colour found in the ring around it while clearly fewer of
+        the background's do (the frame shows the ground again, the background the thing that left; textured
+        ground such as tiles, hatching or shop fronts is a palette of several colours); (2) the ground
+        inpainted into the region from its surroundings is closer to the current pixels than to the
+        background's. For a new object it is the other way round. ``region`` (uint8, h×w) defaults to the
+        static foreground in the box.
         """
         if self.bg is None or w < 3 or h < 3:
             return False
-        if region is not None and region.any():
-            H, W = frame.shape[:2]
-            pad = max(2, min(w, h) // 3)
-            X1, Y1, X2, Y2 = max(0, x - pad), max(0, y - pad), min(W, x + w + pad), min(H, y + h + pad)
-            ring = np.ones((Y2 - Y1, X2 - X1), bool)
-            ring[y - Y1:y - Y1 + h, x - X1:x - X1 + w] &= ~(region > 0)
-            ring[y - Y1:y - Y1 + h, x - X1:x - X1 + w] &= False
-            cur = frame[Y1:Y2, X1:X2].astype(np.float32)
-            bgn = self.background_now()[Y1:Y2, X1:X2].astype(np.float32)
-            inside = np.zeros_like(ring)
-            inside[y - Y1:y - Y1 + h, x - X1:x - X1 + w] = region > 0
-            if ring.any():
-                around = np.median(cur[ring], axis=0)
-                near_cur = float((np.abs(cur[inside] - around).max(axis=1) < 25).mean())
-                near_bg = float((np.abs(bgn[inside] - around).max(axis=1) < 25).mean())
-                d_cur = float(np.abs(cur[inside].mean(axis=0) - around).sum())
-                d_bg = float(np.abs(bgn[inside].mean(axis=0) - around).sum())
-                return (near_cur >= 0.5 and near_bg <= near_cur - 0.3) or (d_bg > d_cur * 1.5 + 12 and near_bg < 0.2)
-        return False
+        if region is None:
+            if self.static_fg is None:
+                return False
+            region = self.static_fg[y:y + h, x:x + w]
+        if not region.any():
+            return False
+        H, W = frame.shape[:2]
+        pad = max(4, min(w, h) // 2)
+        X1, Y1, X2, Y2 = max(0, x - pad), max(0, y - pad), min(W, x + w + pad), min(H, y + h + pad)
+        inside = np.zeros((Y2 - Y1, X2 - X1), np.uint8)
+        inside[y - Y1:y - Y1 + h, x - X1:x - X1 + w] = region > 0
+        hole = cv2.dilate(inside, _K3, iterations=2)
+        if int((hole == 0).sum()) < int(inside.sum()) // 2:
+            return False  # too little ground around it to tell
+        cur = frame[Y1:Y2, X1:X2]
+        m = inside > 0
+        ring = (cv2.dilate(hole, _K3, iterations=3) > 0) & (hole == 0)
+        palette = cur[ring].astype(np.int16)
+        if len(palette) > 160:
+            palette = palette[:: len(palette) // 160 + 1]
+        tol = max(8.0, 0.45 * self.threshold * self._level())
+        in_cur = self._in_palette(cur[m], palette, tol)
+        in_bg = self._in_palette(self.background_now()[Y1:Y2, X1:X2][m], palette, tol)
+        ground = cv2.inpaint(cur, hole, 3, cv2.INPAINT_TELEA)
+        e_cur = float(self._maxdiff(cur, ground)[m].mean())
+        e_bg = float(self._maxdiff(self.background_now()[Y1:Y2, X1:X2], ground)[m].mean())
+        return in_cur >= 0.6 and in_bg <= in_cur - 0.3 and e_cur < e_bg
+
+    @staticmethod
+    def _in_palette(pixels: np.ndarray, palette: np.ndarray, tol: float) -> float:
+        """Share of ``pixels`` within ``tol`` (max over channels) of some colour of ``palette``."""
+        if len(pixels) == 0 or len(palette) == 0:
+            return 0.0
+        px = pixels.astype(np.int16)
+        if len(px) > 400:
+            px = px[:: len(px) // 400 + 1]
+        d = np.abs(px[:, None, :] - palette[None, :, :]).max(axis=2).min(axis=1)
+        return float((d <= tol).mean())
+
+    def _level(self) -> float:
+        """Scene brightness relative to a daylit street (contrasts shrink with it at night)."""
+        return self.level

@@ -71,6 +71,20 @@ class CameraPipeline:
         zone = next((z for z in self.zones if z.name == p.zone), None)
         return zone.dwell_for(p.type) if zone is not None else p.type.dwell_s
 
+    def _held(self, frame: np.ndarray, t: float) -> np.ndarray | None:
+        """Pixels the background must not learn: the boxes of the problems being tracked (a tracked thing
+        whose colour is close to the ground would otherwise be learnt pixel by pixel and fall apart). Only
+        problems seen in the last 30 s: a thing that left no longer holds its place."""
+        live = [p for p in self.tracker.problems if t - p.last_seen < 30.0]
+        if not live:
+            return None
+        H, W = frame.shape[:2]
+        hold = np.zeros((H, W), np.uint8)
+        for p in live:
+            x1, y1, x2, y2 = p.box
+            hold[max(0, int(y1 * H) - 2):int(np.ceil(y2 * H)) + 2, max(0, int(x1 * W) - 2):int(np.ceil(x2 * W)) + 2] = 1
+        return hold
+
     def process(self, image: np.ndarray, t: float, small: np.ndarray | None = None) -> FrameResult:
         """Analyse one frame taken at ``t`` (seconds; epoch or video time)."""
         if self.last_t is not None and t <= self.last_t:
@@ -79,7 +93,7 @@ class CameraPipeline:
         self.frames += 1
         frame = small if small is not None else downsize(image, self.analysis_width)
         zmap = self._zones_for(frame)
-        if not self.bg.update(frame, t) or self.bg.learning(t):
+        if not self.bg.update(frame, t, hold=self._held(frame, t)) or self.bg.learning(t):
             return FrameResult(t, False, frame=frame)
         if float(self.bg.fg.mean()) > 0.5:
             # most of the view changed at once: covered, moved or a lighting jump — not problems.

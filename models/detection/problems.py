@@ -2,7 +2,8 @@
 
 Observations (one detector hit on one frame: type, zone, box, score) of the same camera, same zone and
 an overlapping box update one :class:`Problem` instead of creating new ones. A problem is *confirmed*
-when it has been seen for its dwell time (the zone's override or the type's ``dwell_s``) and on at least
+when it has been seen for its dwell time (counted from its first sight: the observation's ``since`` when the
+detector knows when the thing started to look as it does) (the zone's override or the type's ``dwell_s``) and on at least
 ``confirm_frames`` samples, with at least 60 % of its observations agreeing on the type; a problem that disappears before its dwell time is dropped. A confirmed
 problem stays known (``raised``) while it is seen and for the type's de-dup window after it was last
 seen, so the same thing is not raised twice; a problem confirmed again after its earlier case was closed
@@ -37,6 +38,7 @@ class Observation:
     score: float
     t: float
     signal: str = "stationary_object"
+    since: float | None = None  # the thing has looked like this since (its first sight), if the detector knows
 
 
 @dataclass
@@ -95,7 +97,8 @@ class ProblemTracker:
         """Add one observation; returns the problem it belongs to (new or existing)."""
         p = self._match(ob)
         if p is None:
-            p = Problem(self.camera_code, ob.zone, ob.box, ob.t, ob.t, first_frame=frame, first_box=ob.box)
+            first = min(ob.t, ob.since) if ob.since is not None else ob.t
+            p = Problem(self.camera_code, ob.zone, ob.box, first, ob.t, first_frame=frame, first_box=ob.box)
             self.problems.append(p)
         elif p.confirmed_at is None:
             # pending: follow the thing's extent (smoothed)

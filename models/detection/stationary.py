@@ -88,7 +88,8 @@ class StaticRegions:
             if ptype is None:
                 seen_unclassified.append((box_px, feats))
                 continue
-            out.append(Observation(ptype, zone.name, box, round(score, 3), fc.t, self.signal))
+            out.append(Observation(ptype, zone.name, box, round(score, 3), fc.t, self.signal,
+                                   since=fc.bg.since(x, y, w, h, region)))
         self._age_unclassified(fc, seen_unclassified)
         self._recent = current
         return out
