@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -133,6 +134,19 @@ class CaseSink:
             log.warning("detection: database reachable again; %d buffered observations to write", self.backlog())
         self.db_ok, self.db_error, self._backoff = True, None, 0.0
 
+    @contextmanager
+    def _guarded(self, what: str):
+        """A database call on the frame path: refused at once while backing off (a database that hangs must
+        not hold a worker per frame); a connection failure starts the back-off."""
+        self._check_available()
+        try:
+            yield
+        except Exception as exc:
+            if is_transient(exc):
+                self._failed_db(exc, what)
+            raise
+        self._db_back()
+
     def backlog(self) -> int:
         """Observations waiting to be written (queued plus a failed batch)."""
         with self._lock:
@@ -148,7 +162,7 @@ class CaseSink:
 
     def open_cases(self, camera_code: str) -> list[tuple[str, str | None, list, int]]:
         """``(type code, zone, box, case id)`` of the camera's open camera cases (reloaded after restart)."""
-        with self.sessions() as s:
+        with self._guarded(f"reloading the open cases of {camera_code}"), self.sessions() as s:
             cid = self.camera_id(s, camera_code)
             if cid is None:
                 return []
@@ -313,7 +327,7 @@ class CaseSink:
         from ..workflow import cases_awaiting_recheck, report_recheck_sample
 
         closed = []
-        with self.sessions.begin() as s:
+        with self._guarded(f"re-checking {camera_code}"), self.sessions.begin() as s:
             cid = self.camera_id(s, camera_code)
             if cid is None:
                 return []
