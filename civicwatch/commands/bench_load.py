@@ -150,7 +150,8 @@ def run_load(*, seconds: float, walls: int, supervisors: int, edge_rate: float, 
                 "server": {"host": "127.0.0.1", "port": port},
                 "simulator": {"enabled": True, "width": sim_size[0], "height": sim_size[1],
                               "problems_per_camera_day": 48},
-                "workflow": {"demo_responders": {"enabled": True}}, "wall": {"tick_s": 1}}
+                "workflow": {"demo_responders": {"enabled": True}}, "wall": {"tick_s": 1},
+                "reporting": {"edge": {"require_image": edge_images}}}
         if server_threads:
             conf["server"]["threads"] = server_threads
         cfg_path = os.path.join(tmp, "config.yaml")
