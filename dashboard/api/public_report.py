@@ -56,7 +56,7 @@ def nul_field() -> str | None:
     PostgreSQL text columns refuse NUL, so such input is answered with a 400 before it reaches a query."""
     for source in (request.args, request.form):
         for key, value in source.items(multi=True):
-            if "\x00" in key or "\x00" in value:
+            if "\x00" in (key or "") or "\x00" in (value if isinstance(value, str) else ""):
                 return key.replace("\x00", "")[:40] or "field"
     return None
 
