@@ -29,6 +29,7 @@ _K3 = np.ones((3, 3), np.uint8)
 class BackgroundModel:
     """Long-term background + short-term stability at one analysis size."""
 
+    settle_s = 20.0  # in the learning phase, what settles within this long after the start is learnt at once
     reference_level = 105.0  # mean brightness of a daylit street scene (threshold scale 1.0)
 
     def __init__(self, warmup: int = 5, alpha: float = 0.05, threshold: float = 22.0, stable_samples: int = 2,
@@ -52,6 +53,7 @@ class BackgroundModel:
         self.changed_at: np.ndarray | None = None
         self.t = 0.0
         self.level = 1.0
+        self.started_at = 0.0
 
     @property
     def ready(self) -> bool:
@@ -69,8 +71,9 @@ class BackgroundModel:
     def update(self, frame: np.ndarray, t: float = 0.0, hold: np.ndarray | None = None) -> bool:
         """Feed one frame (BGR uint8 at analysis size) taken at ``t``. True once the model is ready.
 
-        During the learning phase (``learn_s`` after the first frame) whatever stays still is learnt at
-        once (so people standing in the first frames do not leave ghosts); afterwards only pixels that
+        During the learning phase (``learn_s`` after the first frame) whatever stays still and settled within
+        ``settle_s`` of the start is learnt at once (so people standing in the first frames do not leave
+        ghosts); something that arrives later in the learning phase is not learnt; afterwards only pixels that
         look like background are learnt. ``hold``: pixels never to learn this time.
         """
         self.frames += 1
@@ -87,6 +90,7 @@ class BackgroundModel:
             self._init = []
             self.stable = np.zeros(frame.shape[:2], np.uint8)
             self.changed_at = np.full(frame.shape[:2], t, np.float64)
+            self.started_at = t
         # lighting: gain of this frame against the background, on pixels that look like background
         ref_mask = None if self.fg is None else (self.fg == 0).astype(np.uint8)
         fm = cv2.mean(frame, ref_mask)[:3]
@@ -111,7 +115,9 @@ class BackgroundModel:
         # selective running average: learn only background-looking pixels, in the background's exposure
         learn = (fg == 0)
         if self.learning(t):
-            still = self.static_fg > 0
+            # still, and there since shortly after the model started: learnt at once. A thing that arrives
+            # later in the learning phase is not learnt (it is detected once learning ends).
+            still = (self.static_fg > 0) & (self.changed_at <= self.started_at + self.settle_s)
             self.bg[still] = frame[still].astype(np.float32) / gain
         if hold is not None:
             learn &= hold == 0
