@@ -175,7 +175,8 @@ class MjpegAdapter(CameraAdapter):
             if now - self._opened_at > self._stale_s:
                 raise self.unavailable(f"{self.describe()}: no frame within {self._stale_s:g} s"
                                        f"{self._no_parts_hint(0)}")
-            raise FrameNotReady(self.camera_code, "connecting")
+            raise FrameNotReady(self.camera_code, self._scrub(f"{self.describe()}: connecting for "
+                                                              f"{now - self._opened_at:.0f} s (no frame yet)"))
         data, arrived, number = latest
         if failure:
             raise self.unavailable(failure)

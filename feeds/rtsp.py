@@ -127,7 +127,8 @@ class RtspAdapter(CameraAdapter):
         if not g.connected:
             if time.monotonic() - g.started > self._open_timeout + 5:
                 raise self.unavailable(f"{self.describe()}: not connected after {self._open_timeout:g} s")
-            raise FrameNotReady(self.camera_code, "connecting")
+            raise FrameNotReady(self.camera_code, f"{self.describe()}: connecting for "
+                                                  f"{time.monotonic() - g.started:.0f} s (no stream yet)")
         image = g.next_frame(self._frame_wait)
         if image is not None:
             return image, None

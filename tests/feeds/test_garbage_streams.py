@@ -372,8 +372,8 @@ def test_scheduler_keeps_going_with_every_kind_of_garbage(http, tcp, tmp_path, c
                 h.wait_state(OFFLINE, code, timeout=30)
             for code, words in expected.items():
                 runner = h.runner(code)
-                # the offline detail holds the reason known then; an RTSP open still running was "connecting",
-                # its failure arrives in last_error when FFmpeg's open times out
+                # the offline detail holds the reason known then (an RTSP open still running: "connecting for
+                # 2 s", naming the URL); the failure arrives in last_error when FFmpeg's open times out
                 wait_for(lambda: words in f"{runner.health.detail} / {runner.counters.last_error}", 20,
                          what=f"{code} reason naming {words!r}")
                 changes = [c for c in h.changes if c.camera_code == code and c.to_state == OFFLINE]
