@@ -219,14 +219,14 @@ def test_open311_post_with_random_fields_and_damaged_media(intake, fields, media
                        st.one_of(st.text(max_size=40), st.sampled_from(
                            ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "2026-02-30", "\x00"])),
                        max_size=4),
-       st.text(min_size=1, max_size=30))
+       st.text(min_size=1, max_size=30).filter(lambda c: "/" not in c))  # %2F is decoded: another path
 @fuzz(50)
 def test_open311_reads_with_random_arguments(intake, args, code):
     client, ctx, _ = intake
     r = client.get("/open311/v2/requests.json", query_string=args)
     assert r.status_code in (200, 400, 404), r.get_data(as_text=True)[:300]
     r = client.get(f"/open311/v2/requests/{quote(code, safe='')}.json")
-    assert r.status_code in (200, 404), r.get_data(as_text=True)[:300]
+    assert r.status_code in (200, 404) or (r.status_code == 400 and "\x00" in code), r.get_data(as_text=True)[:300]
 
 
 # ------------------------------------------------------------------ edge alarms
