@@ -38,7 +38,8 @@ def test_rtsp_and_http_cameras_gone_for_two_minutes_keep_their_open_cases(tmp_pa
     cfg = make_config(tmp_path, f"sqlite:///{tmp_path}/civicwatch.db",
                       feeds={"health": {"offline_after_s": 4.0},
                              "backoff": {"initial_s": 0.5, "max_s": 3.0},
-                             "cameras": [{"code": RTSP, "kind": "rtsp", "options": {"open_timeout_s": 5, "read_timeout_s": 2}}]},
+                             "cameras": [{"code": RTSP, "kind": "rtsp",
+                                          "options": {"open_timeout_s": 5, "read_timeout_s": 2}}]},
                       detection={"evidence_min_free_mb": 0})
     ctx = AppContext.from_config(cfg)
     try:
@@ -126,5 +127,6 @@ def test_rtsp_and_http_cameras_gone_for_two_minutes_keep_their_open_cases(tmp_pa
 
 def _events(ctx, code) -> list[str]:
     with ctx.sessions() as s:
-        return [e.to_state for e in s.scalars(select(CameraHealthEvent).join(Camera, Camera.id == CameraHealthEvent.camera_id)
-                                              .where(Camera.code == code).order_by(CameraHealthEvent.id))]
+        q = (select(CameraHealthEvent).join(Camera, Camera.id == CameraHealthEvent.camera_id)
+             .where(Camera.code == code).order_by(CameraHealthEvent.id))
+        return [e.to_state for e in s.scalars(q)]

@@ -9,7 +9,6 @@ import logging
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -102,7 +101,7 @@ def test_postgres_unreachable_for_30s_under_load_loses_and_duplicates_nothing(pg
         assert svc.sink.backlog() > 0, "no observation was buffered during the outage"
         proxy.restore()
         # after: objects keep appearing until the last slot; the jobs and detection catch up
-        last = appear_at(t0, len(CAMERAS) - 1, SLOTS - 1) + 60
+        last = appear_at(t0, len(CAMERAS) - 1, SLOTS - 1) + 100
         wait_for(lambda: sim["t"] > last, 120, interval=0.5, what="the simulated scene to finish")
         wait_for(lambda: svc.sink.db_ok and svc.sink.backlog() == 0, 60, interval=0.2,
                  what="the observation backlog to drain")

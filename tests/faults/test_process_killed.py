@@ -102,8 +102,8 @@ class Product:
         out = open(self.log, "a", encoding="utf-8")
         out.write(f"\n===== start {self.starts} =====\n")
         out.flush()
-        self.proc = subprocess.Popen([str(CLI), "--config", str(self.config), "run"], stdout=out, stderr=subprocess.STDOUT,
-                                     cwd=ROOT, start_new_session=True,
+        self.proc = subprocess.Popen([str(CLI), "--config", str(self.config), "run"], stdout=out,
+                                     stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
         out.close()
 
