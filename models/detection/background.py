@@ -10,9 +10,10 @@ pass. The model keeps, at analysis resolution (~320 px wide):
 - ``stable``: per pixel, for how many consecutive samples it has not changed (moving things reset it);
 - ``static_fg`` = differs from the background AND unchanged for ``stable_samples`` samples: what appeared
   and stayed. Moving people and vehicles are foreground but never stable, so they never get here;
-- ``changed_at``: per pixel, the time of the last sample at which it changed (so a region that is static now
-  has looked as it does since ``changed_at``: the dwell of a new object counts from its first sight, not
-  from the sample at which it was first known to be still).
+- ``changed_at``: per pixel, the time of the last sample at which it changed; ``fg_since``: since when it
+  has differed from the background without a break (so a static region has been there since the median of
+  its ``fg_since``: the dwell of a new object counts from its first sight, not from the sample at which it
+  was first known to be still, and people walking past it do not restart it).
 
 ``absorb(box)`` copies the current frame into the background (a region accepted as the new normal, or a
 "ghost" left by something that was in the first frames and moved away).
@@ -51,6 +52,7 @@ class BackgroundModel:
         self.static_fg: np.ndarray | None = None
         self.moving: np.ndarray | None = None
         self.changed_at: np.ndarray | None = None
+        self.fg_since: np.ndarray | None = None
         self.t = 0.0
         self.level = 1.0
         self.started_at = 0.0
@@ -90,6 +92,7 @@ class BackgroundModel:
             self._init = []
             self.stable = np.zeros(frame.shape[:2], np.uint8)
             self.changed_at = np.full(frame.shape[:2], t, np.float64)
+            self.fg_since = np.full(frame.shape[:2], t, np.float64)
             self.started_at = t
         # lighting: gain of this frame against the background, on pixels that look like background
         ref_mask = None if self.fg is None else (self.fg == 0).astype(np.uint8)
@@ -109,6 +112,8 @@ class BackgroundModel:
         stable[motion] = 0
         self.changed_at[motion] = t
         self.prev = frame
+        if self.fg is not None:
+            np.copyto(self.fg_since, t, where=(fg > 0) & (self.fg == 0))  # became foreground now
         self.fg = fg
         self.moving = (fg & motion).astype(np.uint8)
         self.static_fg = (fg & (stable >= self.stable_samples)).astype(np.uint8)
@@ -139,12 +144,13 @@ class BackgroundModel:
         if self.stable is not None:
             self.stable[y:y + h, x:x + w] = 0
             self.changed_at[y:y + h, x:x + w] = self.t
+            self.fg_since[y:y + h, x:x + w] = self.t
 
     def since(self, x: int, y: int, w: int, h: int, region: np.ndarray) -> float | None:
-        """When a static region started to look as it does now (median over its pixels of ``changed_at``)."""
-        if self.changed_at is None or not region.any():
+        """Since when a static region has been there (median over its pixels of ``fg_since``)."""
+        if self.fg_since is None or not region.any():
             return None
-        return float(np.median(self.changed_at[y:y + h, x:x + w][region > 0]))
+        return float(np.median(self.fg_since[y:y + h, x:x + w][region > 0]))
 
     def background_now(self) -> np.ndarray:
         """The background at the current frame's exposure (uint8)."""
@@ -153,12 +159,14 @@ class BackgroundModel:
     def is_ghost(self, frame: np.ndarray, x: int, y: int, w: int, h: int, region: np.ndarray | None = None) -> bool:
         """A region that is foreground because the *background* holds something that left (a ghost).
 
-        Two tests against the ground around the region in the current frame, both must agree: (1) palette —
-        most of the region's current pixels have a colour found in the ring around it while clearly fewer of
-        the background's do (the frame shows the ground again, the background the thing that left; textured
+        Two tests against the ground around the region in the current frame: (1) palette — the share of the
+        region's current pixels with a colour found in the ring around it, against the same share of the
+        background's pixels (the frame shows the ground again, the background the thing that left; textured
         ground such as tiles, hatching or shop fronts is a palette of several colours); (2) the ground
-        inpainted into the region from its surroundings is closer to the current pixels than to the
-        background's. For a new object it is the other way round. ``region`` (uint8, h×w) defaults to the
+        inpainted into the region from its surroundings, compared with the current and the background's
+        pixels. A ghost: the current pixels fit the ground better on both, and clearly so on one (palette
+        share ≥ 0.4 and 0.25 above the background's, or half the inpainting error). For a new object it is
+        the other way round. ``region`` (uint8, h×w) defaults to the
         static foreground in the box.
         """
         if self.bg is None or w < 3 or h < 3:
@@ -189,7 +197,9 @@ class BackgroundModel:
         ground = cv2.inpaint(cur, hole, 3, cv2.INPAINT_TELEA)
         e_cur = float(self._maxdiff(cur, ground)[m].mean())
         e_bg = float(self._maxdiff(self.background_now()[Y1:Y2, X1:X2], ground)[m].mean())
-        return in_cur >= 0.6 and in_bg <= in_cur - 0.3 and e_cur < e_bg
+        if e_cur >= e_bg or in_cur < in_bg:
+            return False
+        return (in_cur >= 0.4 and in_cur - in_bg >= 0.25) or e_cur * 2.0 < e_bg
 
     @staticmethod
     def _in_palette(pixels: np.ndarray, palette: np.ndarray, tol: float) -> float:

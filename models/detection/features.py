@@ -34,6 +34,9 @@ class RegionFeatures:
         return {k: round(float(v), 3) for k, v in asdict(self).items()}
 
 
+_MIN_V = 35.0  # below this brightness (0-255) saturation is noise: a dark car at night is not colourful
+
+
 def region_features(frame: np.ndarray, background: np.ndarray, mask: np.ndarray, x: int, y: int, w: int,
                     h: int) -> RegionFeatures:
     """Features of the region ``mask`` (uint8, shape h×w) whose box is ``x, y, w, h`` in ``frame``."""
@@ -66,17 +69,18 @@ def region_features(frame: np.ndarray, background: np.ndarray, mask: np.ndarray,
         bright=float(rel.mean()) if rel.size else 1.0,
         dark=float((rel < 0.55).mean()) if rel.size else 0.0,
         pale=float(((val[m] > scene_v * 1.15) & (satm < 0.3)).mean()) if satm.size else 0.0,
-        top_colour=float((sat[top] > 0.45).sum() / top_n),
+        top_colour=float(((sat[top] > 0.45) & (val[top] > _MIN_V)).sum() / top_n),
         brownish=float(brown.mean()) if brown.size else 0.0,
         edges=ef / max(eb, 4.0),
-        stripes=_stripes(sat, m, h),
+        stripes=_stripes(np.where(val > _MIN_V, sat, 0.0), m, h),
     )
 
 
 def _stripes(sat: np.ndarray, m: np.ndarray, h: int) -> float:
     """Saturation flips along the rows of the top third (median over rows; runs under 2 px ignored).
 
-    A striped awning flips at every stripe; a plain car roof or a box does not.
+    A striped awning flips at every stripe; a plain car roof or a box does not. Pixels darker than
+    ``_MIN_V`` count as unsaturated (the saturation of near-black pixels is noise).
     """
     counts = []
     for row in range(0, max(1, h // 3)):
