@@ -97,7 +97,11 @@ def test_any_action_sequence_keeps_log_replayable_and_kpis_equal(ctx, openings, 
             for key, row in py.items():
                 for k, v in row.items():
                     got = sql[key][k]
-                    assert (abs(got - v) < 1e-3 if isinstance(v, float) and got is not None else got == v), \
+                    # the average is a float sum (summed in a different order by SQL and Python) rounded to
+                    # 2 decimals: at a rounding half-way point the two may differ by one unit of the last place;
+                    # the unrounded handle_hours_sum is compared at 1e-3.
+                    tol = 0.0101 if k == "avg_handle_hours" else 1e-3
+                    assert (abs(got - v) < tol if isinstance(v, float) and got is not None else got == v), \
                         (group_by, key, k, got, v)
         head = summary(s, now)
         again = summary_from_log(static, log, year0=local_midnight(now, year_start=True), now=now)
