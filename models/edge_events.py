@@ -200,10 +200,22 @@ def _replay(session: Session, device: str, event_id: str) -> EdgeResult | None:
 
 
 # ---------------------------------------------------------------- ingestion
-def ingest(sessions: sessionmaker[Session], store: PhotoStore, payload: dict[str, Any], cfg: EdgeConfig,
-           image: bytes | None = None, token_id: int | None = None, now: datetime | None = None) -> EdgeResult:
-    """Turn one alarm into an observation (and a case when nothing open matches). Raises :class:`EdgeError`."""
-    now = now or utcnow()
+@dataclass
+class ParsedAlarm:
+    """One alarm validated without the database: what :func:`ingest` and the batch intake store."""
+
+    event_id: str
+    device: str
+    camera_code: str
+    type_value: str
+    at: datetime
+    score: float
+    box: list[float]
+    photo: PreparedPhoto | None
+
+
+def parse_ids(payload: Any) -> tuple[str, str, str]:
+    """``(event_id, device_code, camera_code)`` of an alarm (the device defaults to the camera)."""
     if not isinstance(payload, dict):
         raise EdgeError("body", "expected a JSON object")
     event_id = _text(payload, "event_id", max_len=MAX_ID_LEN)
@@ -213,10 +225,12 @@ def ingest(sessions: sessionmaker[Session], store: PhotoStore, payload: dict[str
         camera_code = device
     if camera_code is None:
         raise EdgeError("camera_code", "missing (the camera the alarm is about)")
-    with sessions() as s:
-        hit = _replay(s, device, event_id)
-        if hit is not None:
-            return hit
+    return event_id, device, camera_code
+
+
+def parse_alarm(payload: dict[str, Any], cfg: EdgeConfig, now: datetime, image: bytes | None = None) -> ParsedAlarm:
+    """Validate everything but the camera and type (which need the database); the image is re-encoded here."""
+    event_id, device, camera_code = parse_ids(payload)
     type_value = _text(payload, "type", max_len=64)
     at = parse_time(payload.get("time"), now)
     score = payload.get("score", 1.0)
@@ -236,29 +250,47 @@ def ingest(sessions: sessionmaker[Session], store: PhotoStore, payload: dict[str
     elif cfg.require_image:
         raise EdgeError("image", "missing (base64 in `image` or a multipart file `image`)")
     box = parse_box(payload.get("box"), (photo.width, photo.height) if photo else None)
-    with sessions() as s:
-        camera = s.scalar(select(Camera).where(Camera.code == camera_code))
-        if camera is None:
-            raise EdgeError("camera_code", f"unknown camera {camera_code!r}", status=422)
-        ptype = resolve_type(s, type_value, cfg)
-        zone = zone_of_box(camera.zones, box)
-        if zone is not None and zone.get("kind") == "mask":
-            raise EdgeError("box", f"inside the masked zone {zone.get('name')!r} of {camera_code}", status=422)
-        camera_id, ptype_id = camera.id, ptype.id
-    zone_name = zone.get("name") if zone else None
+    return ParsedAlarm(event_id, device, camera_code, type_value, at, float(score), box, photo)
+
+
+def zone_name_for(alarm: ParsedAlarm, zones: list[dict[str, Any]] | None) -> str | None:
+    """The zone name of the alarm's box on its camera; an alarm inside a mask zone is refused (422)."""
+    zone = zone_of_box(zones, alarm.box)
+    if zone is not None and zone.get("kind") == "mask":
+        raise EdgeError("box", f"inside the masked zone {zone.get('name')!r} of {alarm.camera_code}", status=422)
+    return zone.get("name") if zone else None
+
+
+def ingest(sessions: sessionmaker[Session], store: PhotoStore, payload: dict[str, Any], cfg: EdgeConfig,
+           image: bytes | None = None, token_id: int | None = None, now: datetime | None = None) -> EdgeResult:
+    """Turn one alarm into an observation (and a case when nothing open matches). Raises :class:`EdgeError`."""
+    now = now or utcnow()
+    event_id, device, _camera = parse_ids(payload)
+    with sessions() as s:  # one read session: replay check, then camera and type
+        hit = _replay(s, device, event_id)
+        if hit is not None:
+            return hit
+        alarm = parse_alarm(payload, cfg, now, image=image)
+        cam = s.execute(select(Camera.id, Camera.zones).where(Camera.code == alarm.camera_code)).first()
+        if cam is None:
+            raise EdgeError("camera_code", f"unknown camera {alarm.camera_code!r}", status=422)
+        ptype_id = resolve_type(s, alarm.type_value, cfg).id
+    camera_id = cam.id
+    zone_name = zone_name_for(alarm, cam.zones)
+    at, score, box = alarm.at, alarm.score, alarm.box
     stored: list[StoredPhoto] = []
     try:
-        if photo is not None:
-            stored.append(store.write(photo))
+        if alarm.photo is not None:
+            stored.append(store.write(alarm.photo))
         with sessions.begin() as s:
             case = find_open_case(s, camera_id, ptype_id, zone_name, box, cfg.dedup_iou)
             created = case is None
             if created:
                 case = open_case(s, source=CaseSource.EDGE.value, problem_type=ptype_id, found_at=at,
                                  actor=device[:64], actor_role="edge", camera=camera_id, zone=zone_name, box=box,
-                                 score=float(score), external_ref=event_id)
+                                 score=score, external_ref=event_id)
             obs = Observation(camera_id=camera_id, problem_type_id=ptype_id, case_id=case.id, zone=zone_name,
-                              observed_at=at, score=float(score), x1=box[0], y1=box[1], x2=box[2], y2=box[3])
+                              observed_at=at, score=score, x1=box[0], y1=box[1], x2=box[2], y2=box[3])
             s.add(obs)
             for sp in stored:
                 s.add(Evidence(sha256=sp.sha256, path=str(sp.path), kind="edge", case_id=case.id,
@@ -280,4 +312,3 @@ def ingest(sessions: sessionmaker[Session], store: PhotoStore, payload: dict[str
         PhotoStore.discard(stored)
         raise
     return result
-

@@ -25,7 +25,7 @@ class RateLimitConfig(Section):
 
 
 class EdgeConfig(Section):
-    """AI edge devices that push alarms to `POST /api/v1/events`."""
+    """AI edge devices that push alarms to `POST /api/v1/events` (one) or `/api/v1/events/batch` (many)."""
 
     type_map: dict[str, str] = Field(
         default_factory=dict,
@@ -36,6 +36,10 @@ class EdgeConfig(Section):
     dedup_iou: float = Field(
         0.1, gt=0, le=1, description="Boxes overlapping at least this much (IoU) join the open case of the same "
         "camera, zone and type instead of opening a new one.",
+    )
+    max_batch: int = Field(
+        500, ge=1, le=5000, description="Most alarms in one `POST /api/v1/events/batch` request (more is refused "
+        "with 413 naming `events`); the body is also bounded by the upload size limit (one 10 MB image plus the form).",
     )
 
 

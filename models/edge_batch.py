@@ -1,0 +1,246 @@
+"""Batches of edge alarms (边缘设备批量告警): many alarms, one transaction, one result per alarm in order.
+
+Edge gateways forward the alarms of many cameras together. :func:`ingest_batch` validates every alarm as
+:func:`models.edge_events.ingest` does, then, for the valid ones, loads what it needs once per batch (the
+already-seen event ids, the cameras, the problem types, the open cases of those cameras) and stores them
+in ONE transaction: either every valid alarm of the batch is stored or none is. An invalid alarm is
+reported in its place (field and message) and skipped; the others are stored. A replayed event id (already
+stored, or twice in the same batch) answers ``replay`` with the case of the first delivery and stores nothing,
+so a gateway that retries a whole batch after a failure stores nothing twice. A database failure raises
+:class:`EdgeBatchUnavailable` (the API answers 503 and the gateway retries).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .cases import Case, CaseSource, Evidence, Observation
+from .clock import utcnow
+from .config.reporting import EdgeConfig
+from .edge_events import (MAX_ID_LEN, OPEN_STATES, EdgeError, EdgeEvent, EdgeResult, ParsedAlarm, iou, parse_alarm, parse_ids,
+                          zone_name_for)
+from .photo_intake import PhotoStore, StoredPhoto
+from .registry import Camera, ProblemType
+from .workflow import open_case
+
+ATTEMPTS = 3  # a concurrent batch delivering the same event ids wins the race: retry, those become replays
+
+
+class EdgeBatchUnavailable(RuntimeError):
+    """The database failed while storing a batch: nothing of it was stored (retry the whole batch)."""
+
+
+@dataclass
+class BatchItem:
+    """The answer for one alarm of a batch: a result, or the error that refused it."""
+
+    index: int
+    event_id: str | None
+    result: EdgeResult | None = None
+    error: EdgeError | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"index": self.index, "event_id": self.event_id}
+        if self.result is not None:
+            r = self.result
+            out.update(status=r.status, case_id=r.case_id, case_code=r.case_code, observation_id=r.observation_id,
+                       device_code=r.device_code)
+        else:
+            e = self.error
+            out.update(status="error", error="bad_request" if e.status == 400 else "unprocessable",
+                       http_status=e.status, message=e.message, field=e.field)
+        return out
+
+
+@dataclass
+class _Pending:
+    index: int
+    alarm: ParsedAlarm
+    camera_id: int
+    ptype_id: int
+    zone: str | None
+
+
+def _seen(s: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], EdgeResult]:
+    """Already-stored (device, event id) → the result of their first delivery (status ``replay``)."""
+    out: dict[tuple[str, str], EdgeResult] = {}
+    key_list = sorted(keys)
+    for i in range(0, len(key_list), 200):
+        chunk = key_list[i:i + 200]
+        rows = s.execute(select(EdgeEvent.device_code, EdgeEvent.event_id, EdgeEvent.case_id, EdgeEvent.observation_id,
+                                Case.code).join(Case, Case.id == EdgeEvent.case_id)
+                         .where(tuple_(EdgeEvent.device_code, EdgeEvent.event_id).in_(chunk)))
+        for dev, eid, case_id, obs_id, code in rows:
+            out[(dev, eid)] = EdgeResult(case_id, code, "replay", obs_id, eid, dev)
+    return out
+
+
+class _TypeResolver:
+    """Problem type by code (any case) or Chinese name, after ``type_map``: the table is loaded once."""
+
+    def __init__(self, s: Session, cfg: EdgeConfig):
+        self.cfg = cfg
+        self.by_code: dict[str, int] = {}
+        self.by_name: dict[str, int] = {}
+        for pid, code, name in s.execute(select(ProblemType.id, ProblemType.code, ProblemType.name)):
+            self.by_code.setdefault(code.upper(), pid)
+            self.by_name.setdefault(name, pid)
+
+    def __call__(self, value: str) -> int:
+        mapped = self.cfg.type_map.get(value, value)
+        pid = self.by_code.get(mapped.upper(), self.by_name.get(mapped))
+        if pid is None:
+            raise EdgeError("type", f"unknown problem type or unmapped vendor class {value!r} "
+                                    f"(map it in reporting.edge.type_map)", status=422)
+        return pid
+
+
+def _resolve(sessions: sessionmaker[Session], payloads: list[Any], cfg: EdgeConfig, now: datetime,
+             items: list[BatchItem], refused: dict[int, EdgeError]) -> list[_Pending]:
+    """Fill ``items`` with replays and errors; return the alarms to store (in order)."""
+    ids: dict[int, tuple[str, str, str]] = {}
+    for i, payload in enumerate(payloads):
+        if i in refused:
+            items[i].error = refused[i]
+            if isinstance(payload, dict) and isinstance(payload.get("event_id"), (str, int)):
+                items[i].event_id = str(payload["event_id"])[:MAX_ID_LEN]
+            continue
+        try:
+            ids[i] = parse_ids(payload)
+            items[i].event_id = ids[i][0]
+        except EdgeError as exc:
+            items[i].error = exc
+    with sessions() as s:
+        seen = _seen(s, {(dev, eid) for eid, dev, _cam in ids.values()})
+        codes = {cam for _eid, _dev, cam in ids.values()}
+        cameras = {code: (cid, zones) for cid, code, zones in
+                   s.execute(select(Camera.id, Camera.code, Camera.zones).where(Camera.code.in_(sorted(codes))))} \
+            if codes else {}
+        type_of = _TypeResolver(s, cfg)
+    pending: list[_Pending] = []
+    first: set[tuple[str, str]] = set()
+    for i, (eid, dev, _cam) in ids.items():
+        if (dev, eid) in seen:
+            items[i].result = seen[(dev, eid)]
+            continue
+        if (dev, eid) in first:  # twice in this batch: answered as a replay of the first once it is stored
+            continue
+        try:
+            alarm = parse_alarm(payloads[i], cfg, now)
+            cam = cameras.get(alarm.camera_code)
+            if cam is None:
+                raise EdgeError("camera_code", f"unknown camera {alarm.camera_code!r}", status=422)
+            pending.append(_Pending(i, alarm, cam[0], type_of(alarm.type_value), zone_name_for(alarm, cam[1])))
+            first.add((dev, eid))
+        except EdgeError as exc:
+            items[i].error = exc
+    return pending
+
+
+def _store(s: Session, pending: list[_Pending], stored: dict[int, StoredPhoto], cfg: EdgeConfig, now: datetime,
+           token_id: int | None) -> dict[int, EdgeResult]:
+    """Store the pending alarms in the open transaction ``s``; returns index → result."""
+    camera_ids = sorted({p.camera_id for p in pending})
+    open_cases: dict[tuple[int, int, str | None], list[list]] = {}  # key → [[case id, code, box], …]
+    for i in range(0, len(camera_ids), 500):
+        rows = s.execute(select(Case.id, Case.code, Case.camera_id, Case.problem_type_id, Case.zone, Case.box)
+                         .where(Case.camera_id.in_(camera_ids[i:i + 500]), Case.state.in_(OPEN_STATES))
+                         .order_by(Case.id))
+        for cid, code, cam, pt, zone, box in rows:
+            open_cases.setdefault((cam, pt, zone), []).append([cid, code, box])
+    placed: list[tuple[_Pending, int, str, bool, Observation]] = []
+    for p in pending:
+        a = p.alarm
+        best = None
+        for cand in open_cases.get((p.camera_id, p.ptype_id, p.zone), []):
+            overlap = iou(cand[2], a.box)
+            if overlap >= cfg.dedup_iou and (best is None or overlap > best[0]):
+                best = (overlap, cand)
+        created = best is None
+        if created:
+            case = open_case(s, source=CaseSource.EDGE.value, problem_type=p.ptype_id, found_at=a.at,
+                             actor=a.device[:64], actor_role="edge", camera=p.camera_id, zone=p.zone, box=a.box,
+                             score=a.score, external_ref=a.event_id)
+            cand = [case.id, case.code, a.box]
+            if case.state in OPEN_STATES:
+                open_cases.setdefault((p.camera_id, p.ptype_id, p.zone), []).append(cand)
+        else:
+            cand = best[1]
+        obs = Observation(camera_id=p.camera_id, problem_type_id=p.ptype_id, case_id=cand[0], zone=p.zone,
+                          observed_at=a.at, score=a.score, x1=a.box[0], y1=a.box[1], x2=a.box[2], y2=a.box[3])
+        s.add(obs)
+        sp = stored.get(p.index)
+        if sp is not None:
+            s.add(Evidence(sha256=sp.sha256, path=str(sp.path), kind="edge", case_id=cand[0], camera_id=p.camera_id,
+                           width=sp.width, height=sp.height, created_at=now))
+        placed.append((p, cand[0], cand[1], created, obs))
+    s.flush()
+    out: dict[int, EdgeResult] = {}
+    for p, case_id, code, created, obs in placed:
+        a = p.alarm
+        s.add(EdgeEvent(device_code=a.device, event_id=a.event_id, camera_id=p.camera_id, problem_type_id=p.ptype_id,
+                        case_id=case_id, observation_id=obs.id, created_case=created, event_time=a.at,
+                        received_at=now, token_id=token_id))
+        out[p.index] = EdgeResult(case_id, code, "created" if created else "attached", obs.id, a.event_id, a.device)
+    s.flush()
+    return out
+
+
+def ingest_batch(sessions: sessionmaker[Session], store: PhotoStore, payloads: list[Any], cfg: EdgeConfig,
+                 token_id: int | None = None, now: datetime | None = None,
+                 refused: dict[int, EdgeError] | None = None) -> list[BatchItem]:
+    """Store a batch of alarms (see the module docstring); one :class:`BatchItem` per payload, in order.
+
+    ``refused``: index → error for alarms the caller already refused (e.g. NUL characters in the JSON)."""
+    now = now or utcnow()
+    for attempt in range(1, ATTEMPTS + 1):
+        items = [BatchItem(i, None) for i in range(len(payloads))]
+        try:
+            pending = _resolve(sessions, payloads, cfg, now, items, refused or {})
+        except SQLAlchemyError as exc:
+            raise EdgeBatchUnavailable(f"database: {type(exc).__name__}") from exc
+        stored: dict[int, StoredPhoto] = {}
+        try:
+            for p in pending:
+                if p.alarm.photo is not None:
+                    stored[p.index] = store.write(p.alarm.photo)
+            results: dict[int, EdgeResult] = {}
+            if pending:
+                with sessions.begin() as s:
+                    results = _store(s, pending, stored, cfg, now, token_id)
+        except IntegrityError as exc:
+            PhotoStore.discard(list(stored.values()))
+            if attempt == ATTEMPTS:
+                raise EdgeBatchUnavailable("database: concurrent deliveries of the same events") from exc
+            continue  # another delivery stored some of these event ids first: they are replays now
+        except SQLAlchemyError as exc:
+            PhotoStore.discard(list(stored.values()))
+            raise EdgeBatchUnavailable(f"database: {type(exc).__name__}") from exc
+        except BaseException:
+            PhotoStore.discard(list(stored.values()))
+            raise
+        by_key = {(r.device_code, r.event_id): r for r in results.values()}
+        for item in items:
+            if item.index in results:
+                item.result = results[item.index]
+            elif item.result is None and item.error is None:  # a repeat inside the batch of a stored alarm
+                _eid, dev, _cam = parse_ids(payloads[item.index])
+                first = by_key[(dev, item.event_id)]
+                item.result = EdgeResult(first.case_id, first.case_code, "replay", first.observation_id,
+                                         first.event_id, first.device_code)
+        return items
+    raise AssertionError("unreachable")
+
+
+def count_by_status(items: list[BatchItem]) -> dict[str, int]:
+    """How many alarms of a batch were created / attached / replay / error."""
+    out = {"created": 0, "attached": 0, "replay": 0, "error": 0}
+    for item in items:
+        out["error" if item.result is None else item.result.status] += 1
+    return out
+
