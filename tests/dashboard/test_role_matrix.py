@@ -48,6 +48,7 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("/api/v1/evidence/<int:evidence_id>", "GET"): DESK_WALL,
     # edge devices, KPIs, metrics
     ("/api/v1/events", "POST"): frozenset({"edge"}),
+    ("/api/v1/events/batch", "POST"): frozenset({"edge"}),
     ("/api/v1/summary", "GET"): DESK_WALL,
     ("/api/v1/kpi", "GET"): DESK_WALL,
     ("/api/v1/kpi/indicators", "GET"): DESK_WALL,
