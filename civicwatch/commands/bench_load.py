@@ -6,9 +6,9 @@
    210 simulated cameras sampled by the feed scheduler, detection and the workflow jobs).
 3. After ``--warmup-s``, for ``--seconds``: ``--walls`` wall screens tick the wall page's update callback every
    ``wall.tick_s``; ``--supervisors`` supervisors browse (case grid API, a case's detail, KPI summary, unit
-   KPIs, a unit page) with ``--think-s`` between requests; AI edge boxes post ``--edge-rate`` alarms per
-   second to ``/api/v1/events`` (one alarm per request: the API has no batch form), each with a small JPEG
-   unless ``--no-edge-images``.
+   KPIs, a unit page) with ``--think-s`` between requests; AI edge gateways post ``--edge-rate`` alarms per
+   second to ``/api/v1/events/batch``, ``--edge-batch`` alarms per request (``--edge-batch 1``: one alarm per
+   request to ``/api/v1/events``), each with a small JPEG unless ``--no-edge-images``.
 4. Prints ONE JSON object: p50/p95 latency and errors per client class (and per request kind), edge alarms
    sent / accepted / stored (counted in the database after the run), the achieved alarm rate, the server
    process's CPU use and the machine's load average (the clients run on the same 2 cores as the server).
@@ -135,7 +135,7 @@ def _stats(values: list[float]) -> dict:
 def run_load(*, seconds: float, walls: int, supervisors: int, edge_rate: float, edge_threads: int, database: str,
              pg_url: str, warmup_s: float, think_s: float, edge_images: bool, sim_size: tuple[int, int],
              server_threads: int | None, shape: str = "embedded", web_workers: int = 2,
-             server_log: str | None = None) -> dict:
+             server_log: str | None = None, edge_batch: int = 100) -> dict:
     """The whole measurement (see the module docstring); returns the JSON-able result."""
     seed_dir = os.path.abspath("assets/registry")
     with ExitStack() as stack:
@@ -172,7 +172,7 @@ def run_load(*, seconds: float, walls: int, supervisors: int, edge_rate: float, 
         try:
             out = _drive(procs, port, city, url, data_dir, seconds=seconds, walls=walls, supervisors=supervisors,
                          edge_rate=edge_rate, edge_threads=edge_threads, warmup_s=warmup_s, think_s=think_s,
-                         edge_images=edge_images, database=database, log_path=log_path)
+                         edge_images=edge_images, database=database, log_path=log_path, edge_batch=edge_batch)
             out["shape"] = shape
             return out
         finally:
@@ -204,7 +204,7 @@ def _tree_cpu_seconds(procs) -> float:
 
 
 def _drive(procs, port, city, url, data_dir, *, seconds, walls, supervisors, edge_rate, edge_threads, warmup_s,
-           think_s, edge_images, database, log_path) -> dict:
+           think_s, edge_images, database, log_path, edge_batch=1) -> dict:
     base = f"http://127.0.0.1:{port}"
     tokens = city["tokens"]
     for proc in procs:
@@ -225,7 +225,8 @@ def _drive(procs, port, city, url, data_dir, *, seconds, walls, supervisors, edg
                                  units=city["units"], think_s=think_s) for i in range(supervisors)]
     edges = [EdgeClient("127.0.0.1", port, auth("edge"), rec, stop, 2000 + i, rate=edge_rate / edge_threads,
                         cameras=city["cameras"], type_name=city["type"], image_b64=image,
-                        device=f"{EDGE_DEVICE_PREFIX}{i}") for i in range(edge_threads)] if edge_rate > 0 else []
+                        device=f"{EDGE_DEVICE_PREFIX}{i}", batch=edge_batch)
+             for i in range(edge_threads)] if edge_rate > 0 else []
     clients += edges
     load_before, cpu0 = loadavg(), _tree_cpu_seconds(procs)
     click.echo(f"• load for {seconds:g} s: {walls} walls, {supervisors} supervisors, {edge_rate:g} alarms/s …", err=True)
@@ -244,21 +245,30 @@ def _drive(procs, port, city, url, data_dir, *, seconds, walls, supervisors, edg
             raise click.ClickException(f"a server process died during the run (exit {proc.returncode}); log: {log_path}")
     stored = _count_stored(url, data_dir)
     sent = sum(e.sent for e in edges)
-    edge_ms = rec.samples.get("edge", [])
-    accepted = len(edge_ms) - rec.errors.get("edge", 0)
+    accepted = sum(e.accepted for e in edges)
+    refused = sum(e.refused for e in edges)  # alarms refused inside a 200 batch answer
+    if refused:
+        rec.errors["edge"] = rec.errors.get("edge", 0) + refused
+        rec.error_examples.extend(e.refused_example for e in edges if e.refused_example)
     out: dict = {"benchmark": "load", "database": database, "seconds": round(elapsed, 1), "cameras": len(city["cameras"]),
-                 "walls": walls, "supervisors": supervisors, "edge_rate_target": edge_rate,
+                 "walls": walls, "supervisors": supervisors, "edge_rate_target": edge_rate, "edge_batch": edge_batch,
                  "edge_rate_achieved": round(sent / elapsed, 1) if elapsed else None}
     for cls in ("wall", "supervisor", "edge"):
         out[cls] = {**_stats(rec.samples.get(cls, [])), "errors": rec.errors.get(cls, 0)}
     out["supervisor"]["by_kind"] = {k.split(".", 1)[1]: _stats(v) for k, v in sorted(rec.kinds.items())
                                     if k.startswith("supervisor.")}
-    out["edge"].update({"sent": sent, "accepted": accepted, "stored": stored, "stored_equals_sent": stored == sent})
+    out["edge"].update({"sent": sent, "accepted": accepted, "refused": refused, "stored": stored,
+                        "stored_equals_sent": stored == sent,
+                        "stored_per_s": round(stored / elapsed, 1) if elapsed else None})
+    if edge_batch > 1:
+        out["edge"]["note"] = f"requests, p50/p95 and errors count batch requests of {edge_batch} alarms"
     out["errors_total"] = sum(rec.errors.values())
     out["error_examples"] = rec.error_examples
     out["server_cpu_cores_used"] = round(server_cpu / elapsed, 2) if elapsed else None
     out.update({"cpu_count": os.cpu_count(), "loadavg_before": load_before, "loadavg": load_after,
-                "note": "clients and server share this machine's cores; one alarm per request (no batch API)"})
+                "note": "clients and server share this machine's cores; "
+                        + (f"{edge_batch} alarms per request (/api/v1/events/batch)" if edge_batch > 1
+                           else "one alarm per request (/api/v1/events)")})
     return out
 
 
@@ -279,7 +289,10 @@ def register(cli: click.Group) -> None:  # `bench load` is attached through the 
 @click.option("--walls", default=50, show_default=True, help="Wall screens ticking every second.")
 @click.option("--supervisors", default=20, show_default=True, help="Supervisors browsing.")
 @click.option("--edge-rate", default=1000.0, show_default=True, help="Edge alarms per second (target).")
-@click.option("--edge-threads", default=32, show_default=True, help="Concurrent edge senders (connections).")
+@click.option("--edge-threads", type=int, default=None,
+              help="Concurrent edge senders (connections); default 32 with --edge-batch 1, else 4.")
+@click.option("--edge-batch", default=100, show_default=True, type=click.IntRange(1, 5000),
+              help="Alarms per request to /api/v1/events/batch; 1 = one alarm per request to /api/v1/events.")
 @click.option("--database", type=click.Choice(["postgresql", "sqlite"]), default="postgresql", show_default=True)
 @click.option("--pg-url", envvar="CIVICWATCH_BENCH_PG", default=DEFAULT_PG, show_default=True,
               help="PostgreSQL server (a private database is created there and dropped afterwards).")
@@ -295,11 +308,11 @@ def register(cli: click.Group) -> None:  # `bench load` is attached through the 
 @click.option("--web-workers", default=2, show_default=True, help="gunicorn workers of the split shape.")
 @click.option("--server-log", type=click.Path(dir_okay=False), default=None,
               help="Keep the server processes' output in this file (default: discarded).")
-def bench_load(seconds, walls, supervisors, edge_rate, edge_threads, database, pg_url, warmup_s, think_s, edge_images,
+def bench_load(seconds, walls, supervisors, edge_rate, edge_threads, edge_batch, database, pg_url, warmup_s, think_s, edge_images,
                sim_size, server_threads, shape, web_workers, server_log):
     """Walls, supervisors and edge alarms against the running product; p50/p95, errors, alarms stored vs sent."""
     out = run_load(seconds=seconds, walls=walls, supervisors=supervisors, edge_rate=edge_rate,
-                   edge_threads=max(1, edge_threads), database=database, pg_url=pg_url, warmup_s=warmup_s,
+                   edge_threads=max(1, edge_threads or (32 if edge_batch == 1 else 4)), database=database, pg_url=pg_url, warmup_s=warmup_s,
                    think_s=think_s, edge_images=edge_images, sim_size=sim_size, server_threads=server_threads,
-                   shape=shape, web_workers=web_workers, server_log=server_log)
+                   shape=shape, web_workers=web_workers, server_log=server_log, edge_batch=edge_batch)
     click.echo(json.dumps(out, ensure_ascii=False))

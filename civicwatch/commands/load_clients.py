@@ -8,8 +8,9 @@ load generator leaves CPU to the server on a 2-core machine) and records ``(kind
 - :class:`SupervisorClient` — a supervisor browsing: the case grid API (a page, a sort), one case's detail,
   the KPI summary, the unit KPIs, and a unit page (Dash router callback for ``/units/<code>``), with
   ``think_s`` between requests.
-- :class:`EdgeClient` — an AI edge box posting alarms to ``/api/v1/events`` at a fixed rate (open loop: a
-  late sender catches up without waiting, so the achieved rate shows whether the server kept up).
+- :class:`EdgeClient` — an AI edge box posting alarms to ``/api/v1/events`` (or a gateway posting batches to
+  ``/api/v1/events/batch``) at a fixed rate (open loop: a late sender catches up without waiting, so the
+  achieved rate shows whether the server kept up).
 """
 from __future__ import annotations
 
@@ -173,24 +174,51 @@ class SupervisorClient(Client):
 
 
 class EdgeClient(Client):
+    """Posts ``rate`` alarms/s: one per request to ``/api/v1/events`` (``batch`` 1), or ``batch`` alarms per
+    request to ``/api/v1/events/batch`` as an edge gateway does; counts alarms sent, accepted and refused."""
+
     cls = "edge"
 
     def __init__(self, *args, rate: float, cameras: list[str], type_name: str, image_b64: str | None,
-                 device: str, **kw):
+                 device: str, batch: int = 1, **kw):
         super().__init__(*args, **kw)
         self.rate, self.cameras, self.type_name, self.image, self.device = rate, cameras, type_name, image_b64, device
-        self.sent = 0
+        self.batch = max(1, batch)
+        self.sent = self.accepted = self.refused = 0
+        self.refused_example = ""
+
+    def _alarm(self, k: int, boxes: list[list[float]]) -> dict:
+        when = datetime.now(timezone.utc) - timedelta(seconds=1)
+        body = {"event_id": f"{self.device}-{k}", "device_code": self.device,
+                "camera_code": self.rnd.choice(self.cameras), "time": when.isoformat(), "type": self.type_name,
+                "box": self.rnd.choice(boxes), "score": round(0.5 + self.rnd.random() / 2, 3)}
+        if self.image is not None:
+            body["image"] = self.image
+        return body
 
     def loop(self) -> None:
         start, k = time.monotonic(), 0
         boxes = [[0.10, 0.60, 0.20, 0.72], [0.40, 0.62, 0.52, 0.75], [0.70, 0.58, 0.80, 0.70]]
         while self.sleep_until(start + k / self.rate):
-            k += 1
-            when = datetime.now(timezone.utc) - timedelta(seconds=1)
-            body = {"event_id": f"{self.device}-{k}", "device_code": self.device,
-                    "camera_code": self.rnd.choice(self.cameras), "time": when.isoformat(), "type": self.type_name,
-                    "box": self.rnd.choice(boxes), "score": round(0.5 + self.rnd.random() / 2, 3)}
-            if self.image is not None:
-                body["image"] = self.image
-            self.sent += 1
-            self.call("event", "POST", "/api/v1/events", body)
+            if self.batch == 1:
+                k += 1
+                self.sent += 1
+                status, _ = self.call("event", "POST", "/api/v1/events", self._alarm(k, boxes))
+                self.accepted += 200 <= status < 300
+                continue
+            events = [self._alarm(k + i + 1, boxes) for i in range(self.batch)]
+            k += self.batch
+            self.sent += len(events)
+            status, payload = self.call("batch", "POST", "/api/v1/events/batch", {"events": events})
+            if status != 200:
+                continue
+            try:
+                results = json.loads(payload)["results"]
+            except (ValueError, KeyError):
+                continue
+            ok = sum(1 for r in results if r.get("status") in ("created", "attached", "replay"))
+            self.accepted += ok
+            if ok < len(events):
+                self.refused += len(events) - ok
+                bad = next((r for r in results if r.get("status") == "error"), {})
+                self.refused_example = f"edge.batch alarm refused: {bad.get('field')}: {bad.get('message')}"[:300]

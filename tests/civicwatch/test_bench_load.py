@@ -1,5 +1,5 @@
 """``civicwatch bench load`` at tiny scale: the product starts, walls/supervisors/edge boxes run, one JSON
-object comes out with the figures, and every alarm sent is stored exactly once."""
+object comes out with the figures, and every alarm sent (in batches) is stored exactly once."""
 from __future__ import annotations
 
 import json
@@ -14,7 +14,8 @@ import pytest
 def test_bench_load_tiny_scale_prints_figures_and_stores_every_alarm(pg_database):
     proc = subprocess.run(
         [sys.executable, "-m", "civicwatch.cli", "bench", "load", "--seconds", "3", "--walls", "2", "--supervisors", "1",
-         "--edge-rate", "20", "--edge-threads", "2", "--warmup-s", "1", "--think-s", "0.2", "--sim-size", "320x180",
+         "--edge-rate", "20", "--edge-threads", "2", "--edge-batch", "5", "--warmup-s", "1", "--think-s", "0.2",
+         "--sim-size", "320x180",
          "--pg-url", pg_database.replace("postgresql+psycopg://", "postgresql://")],
         capture_output=True, text=True, timeout=400)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -29,5 +30,6 @@ def test_bench_load_tiny_scale_prints_figures_and_stores_every_alarm(pg_database
     assert out["errors_total"] == 0
     edge = out["edge"]
     assert edge["sent"] > 0 and edge["stored"] == edge["sent"] == edge["accepted"] and edge["stored_equals_sent"]
+    assert out["edge_batch"] == 5 and edge["refused"] == 0 and edge["stored_per_s"] > 0
     assert out["edge_rate_achieved"] > 0 and len(out["loadavg"]) == 3
     assert set(out["supervisor"]["by_kind"]) >= {"cases"}
