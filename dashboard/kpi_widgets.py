@@ -14,6 +14,10 @@ from .text import registry as T
 
 FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
 COLORS = {"found": "#909296", "dispatched": "#1c7ed6", "handled": "#2f9e44"}
+SCORE_GOOD = 90.0
+"""综合得分 at or above this shows green."""
+SCORE_FAIR = 75.0
+"""综合得分 at or above this (and below SCORE_GOOD) shows amber; below it shows red."""
 
 
 def period_controls(prefix: str, kinds=("day", "week", "month", "year"), default: str = "month",
@@ -50,6 +54,13 @@ def fmt_num(v: Any, digits: int = 1) -> str:
     if v is None:
         return T.NO_VALUE
     return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
+
+
+def score_tone(score: Any) -> str | None:
+    """The colour class of a 综合得分: ``good`` (green) ≥ SCORE_GOOD, ``fair`` (amber) ≥ SCORE_FAIR, else ``bad``."""
+    if not isinstance(score, (int, float)):
+        return None
+    return "good" if score >= SCORE_GOOD else "fair" if score >= SCORE_FAIR else "bad"
 
 
 def kpi_card(label: str, value: str, hint: str | None = None, delta: str | None = None,
@@ -91,7 +102,7 @@ def kpi_strip(k: dict[str, Any], prev: dict[str, Any] | None = None, overdue_now
                  T.NO_VALUE if k["avg_handle_hours"] is None else f"{k['avg_handle_hours']:.1f} {T.HOURS}",
                  T.KPI_HINT["avg_handle_hours"]),
         kpi_card(T.KPI["score"], fmt_num(k["score"]), T.KPI_HINT["score"],
-                 _delta(k["score"], prev.get("score")), tone="good"),
+                 _delta(k["score"], prev.get("score")), tone=score_tone(k["score"])),
     ]
     return html.Div(cards, className="cw-kpis")
 

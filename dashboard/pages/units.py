@@ -39,7 +39,7 @@ def _rate_column(field: str, width: int) -> dict:
 
 COLUMN_DEFS = [
     {"field": "name", "headerName": T.UNITS_COLS["name"], "cellRenderer": "markdown", "pinned": "left",
-     "minWidth": 200, "flex": 2, "filter": "agTextColumnFilter"},
+     "width": 200, "filter": "agTextColumnFilter"},
     {"field": "kind", "headerName": T.UNITS_COLS["kind"], "width": 100},
     {"field": "district", "headerName": T.UNITS_COLS["district"], "width": 90},
     {"field": "dispatched", "headerName": T.KPI["dispatched"], "width": 80, "type": "numericColumn"},
@@ -56,6 +56,22 @@ COLUMN_DEFS = [
     {"field": "score", "headerName": T.KPI["score"], "width": 112, "type": "numericColumn", "sort": "desc",
      "headerTooltip": T.KPI_HINT["score"], "valueFormatter": _fixed(2)},
 ]
+
+
+def fill_width(columns: list[dict]) -> list[dict]:
+    """The columns stretched to the grid's width: each keeps its width as a minimum and grows in proportion to
+    it (``flex``), so a wide screen shows no empty band to the right of the last column."""
+    out = []
+    for c in columns:
+        c = dict(c)
+        if "width" in c:
+            width = c.pop("width")
+            c.update(minWidth=width, flex=width)
+        out.append(c)
+    return out
+
+
+COLUMN_DEFS = fill_width(COLUMN_DEFS)
 
 
 def unit_rows(session, period, now=None, weights=None) -> list[dict]:

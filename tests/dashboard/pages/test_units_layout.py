@@ -1,0 +1,36 @@
+"""责任单位 page building blocks without a browser: the 综合得分 colour follows the value, the grid's columns
+stretch to its width."""
+from __future__ import annotations
+
+from dashboard.kpi_widgets import SCORE_FAIR, SCORE_GOOD, kpi_strip, score_tone
+
+
+def test_score_tone_follows_the_value():
+    assert score_tone(100) == "good" and score_tone(SCORE_GOOD) == "good"
+    assert score_tone(SCORE_GOOD - 0.01) == "fair" and score_tone(SCORE_FAIR) == "fair"
+    assert score_tone(SCORE_FAIR - 0.01) == "bad" and score_tone(0.0) == "bad"
+    assert score_tone(None) is None
+
+
+def _score_card_class(score):
+    k = {"dispatched": 10, "handled": 9, "due": 8, "handled_on_time": 8, "reworked": 0, "extended": 0,
+         "rectification_rate": 90.0, "on_time_handle_rate": 100.0, "rework_rate": 0.0, "extension_rate": 0.0,
+         "overdue_open": 0, "avg_handle_hours": 2.0, "score": score}
+    card = kpi_strip(k).children[-1]
+    return card.children[1].className
+
+
+def test_score_card_is_green_amber_red():
+    assert _score_card_class(95.6) == "cw-kpi-value cw-kpi-good"
+    assert _score_card_class(80.0) == "cw-kpi-value cw-kpi-fair"
+    assert _score_card_class(60.0) == "cw-kpi-value cw-kpi-bad"
+
+
+def test_unit_grid_columns_fill_the_width(sqlite_ctx):
+    from dashboard.app import create_app
+
+    create_app(sqlite_ctx)  # registers the pages
+    from dashboard.pages import units
+
+    for col in units.COLUMN_DEFS:
+        assert "width" not in col and col["flex"] == col["minWidth"] > 0, col["field"]
