@@ -40,7 +40,8 @@ COLUMN_DEFS = [
     {"field": "completion", "headerName": T.IND_COLS["completion"] + "%", "width": 96, "type": "numericColumn",
      "cellClassRules": {"cw-ok": "params.value >= 100"}},
     {"field": "evidence", "headerName": T.IND_COLS["evidence"], "width": 120, "tooltipField": "evidence"},
-    {"field": "updated", "headerName": T.IND_COLS["updated"], "width": 140},
+    {"field": "updated", "headerName": T.IND_COLS["updated"], "width": 140, "tooltipField": "updated_by"},
+    {"field": "updated_by", "headerName": T.IND_COLS["updated_by"], "width": 110, "tooltipField": "updated_by"},
     {"field": "category", "headerName": T.IND_COLS["category"], "width": 110},
     {"field": "open_cases", "headerName": T.IND_COLS["open_cases"], "width": 110, "type": "numericColumn",
      "headerTooltip": "与该指标关联的问题类型当前在办的案件数"},
@@ -57,14 +58,14 @@ def grid_rows(rows: list[dict]) -> list[dict]:
         if not r["assignments"]:
             out.append(dict(base, key=f"{r['id']}:", unit_id=None, unit=T.IND_UNASSIGNED,
                             target_text=f"{r['target']:g}{r['measure']}", target=r["target"], progress=None,
-                            completion=None, evidence="", updated=""))
+                            completion=None, evidence="", updated="", updated_by=""))
         for a in r["assignments"]:
             out.append(dict(base, key=f"{r['id']}:{a['unit_id']}", unit_id=a["unit_id"], unit=a["unit"],
                             target=a["target"], own_target=a["own_target"],
                             target_text=f"{a['target']:g}{r['measure']}", progress=a["progress"],
                             completion=a["completion"], evidence=a["evidence"],
-                            updated=(f"{a['updated_by']} {fmt_local(a['updated_at'], '%m-%d %H:%M')}".strip()
-                                     if a["updated_at"] else "")))
+                            updated=fmt_local(a["updated_at"], "%Y-%m-%d %H:%M") if a["updated_at"] else "",
+                            updated_by=a["updated_by"] or ""))
     return out
 
 

@@ -60,7 +60,8 @@ IND_SEARCH = "搜索编号或名称"
 IND_UNIT_FILTER = "责任单位"
 IND_COLS = {"code": "编号", "name": "指标名称", "creation_class": "创建类别", "category": "分类",
             "subcategory": "子类", "unit": "责任单位", "target": "目标", "progress": "当前进度",
-            "completion": "完成度", "evidence": "佐证材料", "updated": "最近更新", "open_cases": "相关在办问题"}
+            "completion": "完成度", "evidence": "佐证材料", "updated": "最近更新",
+            "updated_by": "更新人", "open_cases": "相关在办问题"}
 IND_UNASSIGNED = "（未分配）"
 IND_EMPTY = "没有符合条件的指标。请清空搜索词或选择“全部”类别。"
 IND_EDIT = "编辑进度"
