@@ -34,12 +34,22 @@ def _day(value: str | None) -> date:
         return local_today()
 
 
-def _fmt(v, pct: bool = False) -> str:
+def _fmt(v) -> str:
+    """A table cell: counts as they are, every other number (rates, scores, hours) with two decimals, so a
+    column reads 100.00 / 66.67 / 0.00 alike."""
     if v is None:
         return "—"
     if isinstance(v, float):
-        return f"{v:.2f}" if pct else f"{v:g}" if v == int(v) else f"{v:.2f}"
+        return f"{v:.2f}"
     return str(v)
+
+
+def _change(v) -> str:
+    if v is None:
+        return "—"
+    if v == 0:
+        return "0.00" if isinstance(v, float) else "0"
+    return f"{v:+.2f}" if isinstance(v, float) else f"{v:+d}"
 
 
 def _table(header, rows, num_from: int = 1) -> html.Table:
@@ -85,7 +95,7 @@ def render_briefing(b: dict, demo: bool = False) -> html.Article:
     if b["empty"]:
         parts.append(dmc.Alert(T.EMPTY, color="gray", variant="light"))
     kpi_rows = [[T.KPI_ROWS[k["key"]], k["current"], k["previous"],
-                 "—" if k["change"] is None else ("0" if k["change"] == 0 else f"{k['change']:+g}")] for k in b["kpis"]]
+                 _change(k["change"])] for k in b["kpis"]]
     peaks = peak_hours(b["heat"])
     parts += [
         html.Section([html.H2(T.SECTION_KPI), _table(T.KPI_COLS, kpi_rows)]),
