@@ -55,6 +55,7 @@ class BackgroundModel:
         self.fg_since: np.ndarray | None = None
         self.t = 0.0
         self.level = 1.0
+        self.jump = 0.0
         self.started_at = 0.0
 
     @property
@@ -116,6 +117,7 @@ class BackgroundModel:
             np.copyto(self.fg_since, t, where=(fg > 0) & (self.fg == 0))  # became foreground now
         self.fg = fg
         self.moving = (fg & motion).astype(np.uint8)
+        self.jump = float(motion.mean())  # share of the view that changed since the previous sample
         self.static_fg = (fg & (stable >= self.stable_samples)).astype(np.uint8)
         # selective running average: learn only background-looking pixels, in the background's exposure
         learn = (fg == 0)

@@ -95,6 +95,11 @@ class CameraPipeline:
         zmap = self._zones_for(frame)
         if not self.bg.update(frame, t, hold=self._held(frame, t)) or self.bg.learning(t):
             return FrameResult(t, False, frame=frame)
+        if self.bg.jump > 0.4 and float(self.bg.fg.mean()) > 0.3:
+            # the view jumped in one sample (a cover removed, the camera moved): learn the new view at once
+            self.bg = BackgroundModel(warmup=self.bg.warmup, learn_s=self.bg.learn_s)
+            self.global_changes = 0
+            return FrameResult(t, False, frame=frame)
         if float(self.bg.fg.mean()) > 0.5:
             # most of the view changed at once: covered, moved or a lighting jump — not problems.
             self.global_changes += 1

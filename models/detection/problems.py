@@ -7,7 +7,8 @@ detector knows when the thing started to look as it does) (the zone's override o
 ``confirm_frames`` samples, with at least 60 % of its observations agreeing on the type; a problem that disappears before its dwell time is dropped. A confirmed
 problem stays known (``raised``) while it is seen and for the type's de-dup window after it was last
 seen, so the same thing is not raised twice; a problem confirmed again after its earlier case was closed
-is linked to it (``previous_case_id``).
+is linked to it (``previous_case_id``). A part of a larger thing being tracked (most of its box inside the
+larger one's) is never raised on its own: a bike heap or a poster group seen in fragments is one problem.
 """
 from __future__ import annotations
 
@@ -18,6 +19,17 @@ from dataclasses import dataclass, field
 from .types import TypeSpec
 
 _ids = itertools.count(1)
+
+
+def _area(b) -> float:
+    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+
+
+def _inside(a, b) -> float:
+    """Share of box ``a`` covered by box ``b``."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    return ix * iy / _area(a) if _area(a) > 0 else 0.0
 
 
 def iou(a, b) -> float:
@@ -91,11 +103,28 @@ class ProblemTracker:
             v = iou(p.box, ob.box)
             if v >= best_iou:
                 best, best_iou = p, v
-        return best
+        return best if best is not None else self._container(ob.zone, ob.box, ob.t)
+
+    def _container(self, zone: str, box, t: float, exclude: Problem | None = None) -> Problem | None:
+        """A live, larger problem whose box holds most (70 %) of ``box``: ``box`` is a part of that thing."""
+        area = _area(box)
+        for q in self.problems:
+            if q is exclude or q.zone != zone or t - q.last_seen > self.settings.lost_after_s:
+                continue
+            if _area(q.box) > 1.2 * area and _inside(box, q.box) >= 0.7:
+                return q
+        return None
 
     def observe(self, ob: Observation, frame=None) -> Problem:
-        """Add one observation; returns the problem it belongs to (new or existing)."""
+        """Add one observation; returns the problem it belongs to (new or existing).
+
+        A part of a larger thing already tracked (a fragment of a bike heap, one sheet of a poster group)
+        only keeps that thing alive: it neither votes on its type nor moves its box.
+        """
         p = self._match(ob)
+        if p is not None and iou(p.box, ob.box) < self.settings.match_iou:
+            p.last_seen = ob.t
+            return p
         if p is None:
             first = min(ob.t, ob.since) if ob.since is not None else ob.t
             p = Problem(self.camera_code, ob.zone, ob.box, first, ob.t, first_frame=frame, first_box=ob.box)
@@ -115,7 +144,8 @@ class ProblemTracker:
         out = []
         for p in self.problems:
             if p.confirmed_at is None and p.last_seen == t and t - p.first_seen >= dwell_of(p) \
-                    and p.hits >= p.type.confirm_frames and p.votes[p.type.code] >= 0.6 * p.hits:
+                    and p.hits >= p.type.confirm_frames and p.votes[p.type.code] >= 0.6 * p.hits \
+                    and self._container(p.zone, p.box, t, exclude=p) is None:  # not a part of a larger thing
                 out.append(p)
         return out
 
