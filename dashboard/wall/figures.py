@@ -110,8 +110,10 @@ def trend_figure(trend: dict[str, list]) -> go.Figure:
                              line={"color": RECTIFIED_COLOR, "width": 3}))
     _dark_layout(fig, legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.12, "font": {"size": 15}},
                  uirevision="wall-trend")
-    fig.update_xaxes(type="category", nticks=7, tickfont={"size": 15})
-    fig.update_yaxes(tickfont={"size": 15}, rangemode="tozero", nticks=5)
+    # the first date and the y-axis "0" meet in the corner: push the dates down and the counts left
+    fig.update_xaxes(type="category", nticks=7, tickfont={"size": 15}, ticks="outside", ticklen=4,
+                     tickcolor=GRID, ticklabelstandoff=6)
+    fig.update_yaxes(tickfont={"size": 15}, rangemode="tozero", nticks=5, ticklabelstandoff=10)
     return fig
 
 
