@@ -26,7 +26,8 @@ access.allow_callbacks("points-", ROLES)
 
 GEOJSON = Path(__file__).resolve().parents[2] / "assets" / "map" / "zhangzhou_admin.geojson"
 STATE_COLORS = {"normal": "#2f9e44", "open": "#f08c00", "overdue": "#e03131", "offline": "#868e96"}
-CENTER = {"lon": 117.55, "lat": 24.35}
+BOUNDS = {"west": 116.89, "east": 118.25, "south": 23.52, "north": 25.22}
+"""The outlines' extent (lon/lat): two invisible corner markers make the map frame the whole city."""
 
 
 @lru_cache(maxsize=1)
@@ -50,12 +51,16 @@ def map_figure(rows: list[dict], height: int | None = None) -> go.Figure:
             text=[f"{r['name']}<br>{r['district']} · {r['category']}<br>在办 {r['open']} · 超期 {r['overdue']}"
                   f" · 摄像头 {r['online']}/{r['cameras']} 在线" for r in pts],
             hovertemplate="%{text}<extra></extra>"))
+    # the city's corners as invisible markers: with fitbounds the map opens framing the whole city at the
+    # graph's own size (a fixed zoom left it small on wide panels)
+    fig.add_trace(go.Scattermap(lon=[BOUNDS["west"], BOUNDS["east"]], lat=[BOUNDS["south"], BOUNDS["north"]],
+                                mode="markers", marker=dict(size=1, opacity=0), hoverinfo="skip", showlegend=False))
     fig.update_layout(
-        map=dict(style="white-bg", center=CENTER, zoom=7.7,
+        map=dict(style="white-bg", fitbounds="locations",
                  layers=[dict(source=district_outlines(), type="fill", color="rgba(192,22,28,0.04)", below="traces"),
                          dict(source=district_outlines(), type="line", color="#c0161c", line=dict(width=1.2))]),
         margin=dict(l=0, r=0, t=0, b=0), font=dict(family=FONT, size=12), uirevision="points",
-        legend=dict(orientation="h", x=0.01, y=0.99, bgcolor="rgba(255,255,255,0.85)"),
+        showlegend=False,  # the side legend (#points-legend) names the states with their counts
         **({"height": height} if height else {}))
     return fig
 
