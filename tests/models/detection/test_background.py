@@ -79,3 +79,18 @@ def test_tracked_box_is_not_learnt():
         pipe.process(frame(t, pile_from=0.0), NOON + t)
     # only the global exposure follow may move it (a few %); learnt, it would be most of the way to the pile
     assert np.abs(pipe.bg.bg[y1:y2, x1:x2] / np.maximum(before, 1.0) - 1.0).max() < 0.03
+
+
+def test_view_jump_relearns_at_once_and_raises_nothing():
+    pipe = CameraPipeline("CAM-T", build_zones([WALL, SIDEWALK, ROAD], book()), learn_s=10, keep_evidence=False)
+    covered = np.full((H, W, 3), 30, np.uint8)
+    raised, relearnt_at = [], None
+    for i in range(150):
+        t = i * 2.0
+        img = covered if t < 60 else frame(t)  # covered from the start, uncovered at 60 s
+        res = pipe.process(img, NOON + t)
+        raised += res.confirmed
+        if t >= 60 and relearnt_at is None and pipe.bg.learning(NOON + t):
+            relearnt_at = t
+    assert relearnt_at == 60  # the street is learnt anew from the sample the cover went
+    assert raised == []
