@@ -14,6 +14,12 @@ from .text import registry as T
 
 FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
 COLORS = {"found": "#909296", "dispatched": "#1c7ed6", "handled": "#2f9e44"}
+DATE_FORMAT = "YYYY-MM-DD"
+"""How the date pickers show a date (dayjs format)."""
+DATE_PICKER = {"valueFormat": DATE_FORMAT, "monthLabelFormat": "YYYY年M月", "yearLabelFormat": "YYYY年",
+               "monthsListFormat": "M月", "size": "sm", "popoverProps": {"withinPortal": True}}
+"""Props of every date picker (dmc.DatePickerInput): ISO dates and Chinese calendar headings, whatever the
+browser's locale (weekday names follow dayjs' default locale)."""
 SCORE_GOOD = 90.0
 """综合得分 at or above this shows green."""
 SCORE_FAIR = 75.0
@@ -29,8 +35,10 @@ def period_controls(prefix: str, kinds=("day", "week", "month", "year"), default
         dmc.SegmentedControl(id=f"{prefix}-period", value=default, size="sm",
                              data=[{"value": k, "label": labels[k]} for k in kinds]),
         html.Label(T.PERIOD_DATE, htmlFor=f"{prefix}-date", className="cw-muted"),
-        dcc.Input(id=f"{prefix}-date", type="date", value=local_today().isoformat(), className="cw-date",
-                  debounce=True),
+        # Mantine's picker, not <input type=date>: the browser's own input shows the OS locale's order
+        # (mm/dd/yyyy in an en-US Chromium); this one always reads YYYY-MM-DD and its value is the ISO date
+        dmc.DatePickerInput(id=f"{prefix}-date", value=local_today().isoformat(), w=140, clearable=False,
+                            className="cw-date-picker", **DATE_PICKER),
     ], className="cw-period")
 
 

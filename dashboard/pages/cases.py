@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from dashboard import access
 from dashboard.app import current_ctx
+from dashboard.kpi_widgets import DATE_PICKER
 from dashboard.shell import desktop_page
 from dashboard.text import desktop as T
 from models.case_queries import CaseFilter, FilterError, case_count, case_page
@@ -91,9 +92,11 @@ def layout(**_):
         dmc.MultiSelect(id="cases-f-unit", label=T.FILTER["unit"], data=units, **ms),
         dmc.MultiSelect(id="cases-f-source", label=T.FILTER["source"], data=sources, **ms),
         html.Div([html.Label(T.FILTER["date"], htmlFor="cases-f-from", className="cw-label"),
-                  html.Div([dcc.Input(id="cases-f-from", type="date", className="cw-date", debounce=True),
+                  html.Div([dmc.DatePickerInput(id="cases-f-from", clearable=True, className="cw-date-picker",
+                                                **DATE_PICKER),
                             html.Label("至", htmlFor="cases-f-to"),
-                            dcc.Input(id="cases-f-to", type="date", className="cw-date", debounce=True)],
+                            dmc.DatePickerInput(id="cases-f-to", clearable=True, className="cw-date-picker",
+                                                **DATE_PICKER)],
                            className="cw-date-range")], className="cw-filter-dates"),
         dmc.TextInput(id="cases-f-text", label=T.FILTER["search"], size="sm", debounce=400),
         html.Div(dmc.Switch(id="cases-f-overdue", label=T.FILTER["overdue"], size="sm"), className="cw-switch"),
@@ -154,7 +157,7 @@ def _filter_from_controls(state, types, districts, units, sources, d_from, d_to,
 def _controls_from_filter(d: dict) -> list:
     return [d.get("states") or [], [str(v) for v in d.get("type_ids") or []],
             [str(v) for v in d.get("district_ids") or []], [str(v) for v in d.get("unit_ids") or []],
-            d.get("sources") or [], d.get("date_from") or "", d.get("date_to") or "", bool(d.get("overdue")),
+            d.get("sources") or [], d.get("date_from") or None, d.get("date_to") or None, bool(d.get("overdue")),
             d.get("text") or ""]
 
 

@@ -34,3 +34,14 @@ def test_unit_grid_columns_fill_the_width(sqlite_ctx):
 
     for col in units.COLUMN_DEFS:
         assert "width" not in col and col["flex"] == col["minWidth"] > 0, col["field"]
+
+
+def test_period_date_picker_reads_iso_whatever_the_browser_locale():
+    import dash_mantine_components as dmc
+
+    from dashboard.kpi_widgets import period_controls
+    from models.reports import local_today
+
+    picker = period_controls("units").children[-1]
+    assert isinstance(picker, dmc.DatePickerInput) and picker.id == "units-date"
+    assert picker.valueFormat == "YYYY-MM-DD" and picker.value == local_today().isoformat()
