@@ -2,7 +2,7 @@
 never a 5xx, only documented statuses, and every response conforms to its documented schema.
 
 Routes: ``POST /api/v1/cases``, ``POST /api/v1/cases/{id}/actions/{action}`` (on real cases that move
-through the workflow as the examples run), ``POST /api/v1/events``, ``POST /api/v1/public/reports`` and
+through the workflow as the examples run), ``POST /api/v1/events`` and ``/api/v1/events/batch``, ``POST /api/v1/public/reports`` and
 Open311 ``POST /open311/v2/requests.json``. Runs on SQLite and PostgreSQL.
 """
 from __future__ import annotations
@@ -127,6 +127,24 @@ def test_generated_edge_alarms(api_cases):
     def run(case, data):
         case.body = _mutate(case.body, data)
         _check(case, _send(api.client, case, api.headers("edge")), extra_ok={422, 415})
+
+    run()
+
+
+def test_generated_edge_batches(api_cases):
+    api, _ = api_cases
+    op = SCHEMA["/api/v1/events/batch"]["POST"]
+    alarm = {"event_id": "FZ-1", "camera_code": "CAM-0001", "time": utcnow().isoformat(), "type": "暴露垃圾",
+             "box": [0.1, 0.58, 0.2, 0.7], "score": 0.9}
+
+    @given(case=op.as_strategy(), data=st.data())
+    @fuzz(40)
+    def run(case, data):
+        body = case.body
+        if isinstance(body, dict) and isinstance(body.get("events"), list) and data.draw(st.booleans()):
+            body = {**body, "events": body["events"] + [_mutate(dict(alarm), data)]}  # near-valid alarms too
+        case.body = _mutate(body, data)
+        _check(case, _send(api.client, case, api.headers("edge")), extra_ok={415})
 
     run()
 
