@@ -88,7 +88,7 @@ def _delta(cur: Any, prev: Any, suffix: str = "", better_up: bool = True) -> str
     if d == 0:
         return f"{T.PREV}持平"
     arrow = "↑" if d > 0 else "↓"
-    return f"{T.PREV} {prev:g}{suffix}，{arrow}{abs(d):g}"
+    return f"{T.PREV} {prev:.2f}{suffix}，{arrow}{abs(d):.2f}"  # two decimals, like the values themselves
 
 
 def kpi_strip(k: dict[str, Any], prev: dict[str, Any] | None = None, overdue_now: int | None = None) -> html.Div:

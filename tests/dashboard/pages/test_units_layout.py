@@ -45,3 +45,11 @@ def test_period_date_picker_reads_iso_whatever_the_browser_locale():
     picker = period_controls("units").children[-1]
     assert isinstance(picker, dmc.DatePickerInput) and picker.id == "units-date"
     assert picker.valueFormat == "YYYY-MM-DD" and picker.value == local_today().isoformat()
+
+
+def test_kpi_delta_has_two_decimals_like_the_value():
+    from dashboard.kpi_widgets import _delta
+
+    assert _delta(87.58, 98.98, "%") == "上期 98.98%，↓11.40"
+    assert _delta(96.27, 0.0, "%") == "上期 0.00%，↑96.27"
+    assert _delta(95.2, 95.2) == "上期持平"
