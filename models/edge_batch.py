@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from .cases import Case, CaseSource, Evidence, Observation
 from .clock import utcnow
 from .config.reporting import EdgeConfig
-from .edge_events import (MAX_ID_LEN, OPEN_STATES, EdgeError, EdgeEvent, EdgeResult, ParsedAlarm, iou, parse_alarm, parse_ids,
-                          zone_name_for)
+from .edge_events import (MAX_ID_LEN, OPEN_STATES, EdgeError, EdgeEvent, EdgeResult, ParsedAlarm, iou,
+                          parse_alarm, parse_ids, zone_name_for)
 from .photo_intake import PhotoStore, StoredPhoto
 from .registry import Camera, ProblemType
 from .workflow import open_case

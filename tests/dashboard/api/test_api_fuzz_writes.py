@@ -2,8 +2,8 @@
 never a 5xx, only documented statuses, and every response conforms to its documented schema.
 
 Routes: ``POST /api/v1/cases``, ``POST /api/v1/cases/{id}/actions/{action}`` (on real cases that move
-through the workflow as the examples run), ``POST /api/v1/events`` and ``/api/v1/events/batch``, ``POST /api/v1/public/reports`` and
-Open311 ``POST /open311/v2/requests.json``. Runs on SQLite and PostgreSQL.
+through the workflow as the examples run), ``POST /api/v1/events`` and ``/api/v1/events/batch``,
+``POST /api/v1/public/reports`` and Open311 ``POST /open311/v2/requests.json``. Runs on SQLite and PostgreSQL.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``POST /api/v1/events/batch``: per-alarm results in order, replays idempotent, limits and roles, 503 on DB failure."""
+"""``POST /api/v1/events/batch``: per-alarm results in order, idempotent replays, limits, roles, 503 on DB failure."""
 from __future__ import annotations
 
 from sqlalchemy import event
