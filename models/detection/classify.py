@@ -13,7 +13,7 @@ Built-in profiles (override per type with ``ProblemType.params["profile"]``, sam
 | 占道经营 / 店外经营 | width ≥ 7 %, aspect 0.35–1.1, striped awning required | stripes (colour flips along the top), fill |
 | 非机动车乱停放 | width ≥ 10 %, aspect 0.25–0.9 | low fill (wheels and thin frames), many edges |
 | 乱堆物料 / 施工废弃料 | width 3.5–14 %, aspect 0.35–1.2, ≥ 30 % brown required | brown/grey, high fill, no stripes |
-| 暴露垃圾 | width 3–12 %, aspect 0.25–1.0, ≤ 25 % brown required | dark bags, not brown, mixed fill |
+| 暴露垃圾 | width 3–12 %, aspect 0.25–1.0, ≤ 25 % brown required; not a holed piece with static neighbours | dark bags, not brown, mixed fill |
 | 违规悬挂横幅 | width ≥ 12 %, aspect ≤ 0.3 (long strip) | red |
 | 非法小广告 | width 2.5–15 %, aspect 0.5–2 | pale sheets |
 | anything else (generic) | width ≥ 3 %, aspect ≤ 1.4 | — (raised only where a zone checks it alone) |
@@ -21,6 +21,10 @@ Built-in profiles (override per type with ``ProblemType.params["profile"]``, sam
 Ties (types sharing a profile, e.g. 机动车乱停放 and 废弃车辆) go to the type specific to fewer zone
 kinds, then to the one with the shorter dwell: the rule that fires first (a car left for days is first
 a parking violation).
+
+``exclude`` lists feature ranges that together rule a type out: a region with holes (≥ 10 %: wheels,
+frames) *and* other static foreground beside it (≥ 5 %) is a piece of a heap (bikes), not a garbage pile,
+which is compact and stands alone.
 
 Person-like regions (aspect > 1.5, i.e. taller than wide) fail every gate but the generic one's
 aspect too: a standing person is never a stationary problem.
@@ -51,7 +55,8 @@ MATERIALS = _p(min_w=0.035, max_w=0.14, aspect=(0.35, 1.2), require=("brownish",
                      "stripes": (0.0, 2.0, 1.0)})
 GARBAGE = _p(min_w=0.03, max_w=0.12, aspect=(0.25, 1.0), require=("brownish",),
              cues={"dark": (0.25, 1.0, 1.5), "fill": (0.45, 0.9, 1.0), "brownish": (0.0, 0.25, 1.0),
-                   "top_colour": (0.0, 0.2, 0.3)})
+                   "top_colour": (0.0, 0.2, 0.3)},
+             exclude=({"holes": (0.1, 99.0), "neighbours": (0.05, 99.0)},))
 BANNER = _p(min_w=0.12, max_w=1.0, aspect=(0.0, 0.3), cues={"red": (0.3, 1.0, 2.0), "sat": (0.4, 1.0, 0.5)})
 POSTERS = _p(min_w=0.025, max_w=0.15, aspect=(0.5, 2.0), cues={"pale": (0.3, 1.0, 2.0), "red": (0.0, 0.2, 0.5)})
 GENERIC = _p(min_w=0.03, max_w=0.6, aspect=(0.0, 1.4), cues={})
@@ -92,6 +97,9 @@ def score_type(t: TypeSpec, f: RegionFeatures, alone: bool = True) -> float:
     for k in p.get("require", ()):
         a, b, _w = cues[k]
         if not a <= getattr(f, k) <= b:
+            return 0.0
+    for ranges in p.get("exclude", ()):
+        if all(a <= getattr(f, k) <= b for k, (a, b) in ranges.items()):
             return 0.0
     total = sum(w for _, _, w in cues.values())
     met = sum(w for k, (a, b, w) in cues.items() if a <= getattr(f, k) <= b)

@@ -3,7 +3,9 @@
 Computed on the analysis-size frame inside the region's own pixels: size relative to the frame, aspect
 (height/width in pixels), fill (region pixels / box area), colour in HSV (saturation and hue are
 unchanged by global lighting), brightness relative to the background under the region, darkness,
-share of red pixels, colourfulness of the top part (awnings), edge density (texture).
+share of red pixels, colourfulness of the top part (awnings), edge density (texture), holes (gaps
+enclosed by the region: wheels, frames) and, filled in by the caller, static neighbours (other
+stationary foreground right next to the region: it may be one piece of a larger heap).
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ class RegionFeatures:
     brownish: float     # share of brown/orange pixels (cardboard, wood)
     edges: float        # mean gradient magnitude inside the box, relative to the background's
     stripes: float      # saturated/unsaturated alternations along the top sixth of the box (awning stripes)
+    holes: float = 0.0  # pixels enclosed by the region's outline but not in it / region pixels
+    neighbours: float = 0.0  # other static foreground within half the box width around it / region pixels
 
     def as_dict(self) -> dict[str, float]:
         return {k: round(float(v), 3) for k, v in asdict(self).items()}
@@ -73,7 +77,29 @@ def region_features(frame: np.ndarray, background: np.ndarray, mask: np.ndarray,
         brownish=float(brown.mean()) if brown.size else 0.0,
         edges=ef / max(eb, 4.0),
         stripes=_stripes(np.where(val > _MIN_V, sat, 0.0), m, h),
+        holes=_holes(mask, m, n),
     )
+
+
+def static_neighbours(static: np.ndarray, region: np.ndarray, x: int, y: int, w: int, h: int) -> float:
+    """Static foreground within half the box width (≥ 4 px) around the region, not its own, / its pixels.
+
+    A garbage pile stands alone; a piece of a bike heap has the heap's other pieces right beside it.
+    """
+    H, W = static.shape[:2]
+    pad = max(4, w // 2)
+    x1, y1, x2, y2 = max(0, x - pad), max(0, y - pad), min(W, x + w + pad), min(H, y + h + pad)
+    m = region > 0
+    around = int((static[y1:y2, x1:x2] > 0).sum()) - int(((static[y:y + h, x:x + w] > 0) & m).sum())
+    return around / max(1, int(m.sum()))
+
+
+def _holes(mask: np.ndarray, m: np.ndarray, n: int) -> float:
+    """Pixels enclosed by the region's outer outlines but not part of it, relative to its size."""
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    filled = np.zeros(mask.shape, np.uint8)
+    cv2.drawContours(filled, contours, -1, 1, -1)
+    return int(((filled > 0) & ~m).sum()) / n
 
 
 def _stripes(sat: np.ndarray, m: np.ndarray, h: int) -> float:

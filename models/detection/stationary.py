@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from .classify import classify
-from .features import region_features
+from .features import region_features, static_neighbours
 from .plugins import FrameContext, register_detector
 from .problems import Observation, iou
 
@@ -83,6 +83,7 @@ class StaticRegions:
             current.append(box_px)
             types = [t for t in zone.types_with(self.signal) if zone.active_for(t, fc.local)]
             feats = region_features(fc.frame, background, region, x, y, w, h)
+            feats.neighbours = static_neighbours(fc.bg.static_fg, region, x, y, w, h)
             ptype, score = classify(types, feats) if types else (None, 0.0)
             box = (x / W, y / H, (x + w) / W, (y + h) / H)
             if ptype is None:
