@@ -127,3 +127,20 @@ def use_fast_hashing(monkeypatch) -> None:
     import models.security as sec
 
     monkeypatch.setattr(sec, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+def page_module(name: str):
+    """The module of the registered Dash page ``name`` (e.g. ``"units"``), after ``create_app``.
+
+    Dash registers ``dashboard/pages/*.py`` under its own module names; importing ``dashboard.pages.<name>``
+    directly would register the page a second time and every later request would fail with
+    "duplicate paths".
+    """
+    import sys
+
+    import dash
+
+    for page in dash.page_registry.values():
+        if page["module"].rsplit(".", 1)[-1] == name:
+            return sys.modules[page["module"]]
+    raise LookupError(f"no registered page module {name!r}")

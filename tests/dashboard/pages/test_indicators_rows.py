@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from tests.dashboard.desktop_helpers import page_module
+
 
 def test_updated_column_is_local_time_and_who_is_separate(sqlite_ctx):
     from dashboard.app import create_app
 
     create_app(sqlite_ctx)  # registers the pages
-    from dashboard.pages import indicators
+    indicators = page_module("indicators")
 
     row = {"id": 1, "code": "IND-001", "name": "指标", "creation_class": "文明城市", "category": "c",
            "subcategory": "s", "measure": "%", "open_cases": 0, "target": 100.0,

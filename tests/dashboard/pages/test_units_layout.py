@@ -2,6 +2,8 @@
 stretch to its width."""
 from __future__ import annotations
 
+from tests.dashboard.desktop_helpers import page_module
+
 from dashboard.kpi_widgets import SCORE_FAIR, SCORE_GOOD, kpi_strip, score_tone
 
 
@@ -30,7 +32,7 @@ def test_unit_grid_columns_fill_the_width(sqlite_ctx):
     from dashboard.app import create_app
 
     create_app(sqlite_ctx)  # registers the pages
-    from dashboard.pages import units
+    units = page_module("units")
 
     for col in units.COLUMN_DEFS:
         assert "width" not in col and col["flex"] == col["minWidth"] > 0, col["field"]
