@@ -5,6 +5,7 @@ download through the API."""
 from __future__ import annotations
 
 import time
+from itertools import count
 from types import SimpleNamespace
 
 import numpy as np
@@ -17,11 +18,15 @@ from models.workflow.demo import demo_rectifications, run_demo_responders
 from models.workflow.machine import PROJECTION_FIELDS, replay_case
 
 
+_problem_ids = count(1)
+
+
 def _problem(ptype, box):
     frame = np.full((72, 128, 3), 90, np.uint8)
     frame[40:60, 20:50] = (20, 20, 200)  # "garbage" on the sidewalk
     return SimpleNamespace(type=SimpleNamespace(id=ptype, code="PT01", name="暴露垃圾"), zone="人行道", box=box,
-                           score=0.9, first_frame=frame, first_box=box, first_seen=time.time() - 60)
+                           score=0.9, first_frame=frame, first_box=box, first_seen=time.time() - 60,
+                           id=next(_problem_ids), confirmed_at=None)
 
 
 def test_detected_problem_is_dispatched_rectified_rechecked_and_closed_or_reworked(ctx, api):
