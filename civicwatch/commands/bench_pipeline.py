@@ -34,7 +34,9 @@ from .groups import bench
 @bench.command("pipeline")
 @click.option("--cameras", default=210, show_default=True)
 @click.option("--seconds", default=60.0, show_default=True, help="Duration of the paced run.")
-@click.option("--rate", default=210.0, show_default=True, help="Frames offered per second (all cameras).")
+@click.option("--rate", default=252.0, show_default=True,
+              help="Frames offered per second (all cameras); default 1.2 x the 210 frames/s target, so keeping up "
+                   "shows the target with headroom.")
 @click.option("--workers", default=None,
               help="Celery worker processes over Redis, comma-separated (e.g. 1,2); omit to run in this process.")
 @click.option("--threads", default=2, show_default=True, help="Detection threads (in one process).")
@@ -97,6 +99,7 @@ def bench_pipeline(obj, cameras, seconds, rate, workers, threads, distinct, roun
     latencies: list[float] = []
     cpu_per_frame: list[float] = []
     done = [0]
+    last_done = [0.0]
     lock = threading.Lock()
 
     def worker():
@@ -113,6 +116,7 @@ def bench_pipeline(obj, cameras, seconds, rate, workers, threads, distinct, roun
                 cpu_per_frame.append(c1 - c0)
                 latencies.append(lat)
                 done[0] += 1
+                last_done[0] = time.perf_counter()
 
     pool = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
     for th in pool:
@@ -123,13 +127,12 @@ def bench_pipeline(obj, cameras, seconds, rate, workers, threads, distinct, roun
     cpu0 = time.process_time()
     start = time.perf_counter()
     offered = 0
+    total = int(round(seconds * rate))  # frame k is due at k / rate: k = 0 … total-1, all inside [0, seconds)
     per_cam_count = {c: 0 for c in codes}
-    with tqdm(total=int(seconds * rate), desc="pipeline", file=sys.stderr) as bar:
-        while True:
+    with tqdm(total=total, desc="pipeline", file=sys.stderr) as bar:
+        while offered < total:
             elapsed = time.perf_counter() - start
-            if elapsed >= seconds:
-                break
-            due = int(elapsed * rate)
+            due = min(total, int(elapsed * rate) + 1)
             while offered < due:
                 code = codes[offered % len(codes)]
                 k = per_cam_count[code]
@@ -145,11 +148,15 @@ def bench_pipeline(obj, cameras, seconds, rate, workers, threads, distinct, roun
         th.join(timeout=30)
     wall = time.perf_counter() - start
     cpu = time.process_time() - cpu0
+    # throughput: frames processed per second from the first offer to the last frame processed — equal to
+    # the offered rate when the pipeline keeps up, lower when it falls behind (the backlog drains late)
+    busy = max(seconds, (last_done[0] - start) if done[0] else wall)
     ms_per_frame = statistics.mean(cpu_per_frame[len(cpu_per_frame) // 10:]) * 1000 if cpu_per_frame else None
     out = {
         "benchmark": "pipeline", "cameras": len(codes), "seconds": seconds, "offered_rate": rate, "threads": threads,
         "frames_offered": offered, "frames_processed": done[0], "frames_dropped": queue.dropped,
-        "frames_per_s": round(done[0] / wall, 1),
+        "frames_per_s": round(done[0] / busy, 1),
+        "kept_up": done[0] == offered and queue.dropped == 0 and busy <= seconds + 1.0,
         "latency_p50_ms": round(percentile(latencies, 50) * 1000, 1) if latencies else None,
         "latency_p95_ms": round(percentile(latencies, 95) * 1000, 1) if latencies else None,
         "cpu_percent": round(100 * cpu / wall, 1),
@@ -159,7 +166,7 @@ def bench_pipeline(obj, cameras, seconds, rate, workers, threads, distinct, roun
         "decode": "cv2.imdecode IMREAD_REDUCED_COLOR_4 (1280x720 JPEG -> 320x180)",
         "frame": "1280x720 JPEG q85 rendered by the simulated city",
         "problems_raised": engine.raised,
-        "targets": {"frames_per_s>=210": done[0] / wall >= 210,
+        "targets": {"frames_per_s>=210": done[0] / busy >= 210,
                     "ratio_to_floor<=2": bool(ms_per_frame and ms_per_frame / floor_ms <= 2)},
         "loadavg": loadavg(),
         "note": "machine shared with other jobs: see loadavg; ms_per_frame and the floor are thread CPU times",
