@@ -82,6 +82,8 @@ def kpi_card(label: str, value: str, hint: str | None = None, delta: str | None 
 
 
 def _delta(cur: Any, prev: Any, suffix: str = "", better_up: bool = True) -> str | None:
+    if prev == T.NO_VALUE:
+        return f"{T.PREV} {T.NO_VALUE}"
     if not isinstance(cur, (int, float)) or not isinstance(prev, (int, float)):
         return None
     d = round(cur - prev, 2)
@@ -94,6 +96,9 @@ def _delta(cur: Any, prev: Any, suffix: str = "", better_up: bool = True) -> str
 def kpi_strip(k: dict[str, Any], prev: dict[str, Any] | None = None, overdue_now: int | None = None) -> html.Div:
     """The seven unit KPIs (整改率, 按期处置率, 返工率, 延期率, 超期待处置, 平均处置时长, 综合得分)."""
     prev = prev or {}
+    if prev and not prev.get("dispatched"):
+        # nothing was dispatched in the previous period: its rates are not 0 %, they do not exist
+        prev = {"rectification_rate": T.NO_VALUE, "score": T.NO_VALUE}
     cards = [
         kpi_card(T.KPI["rectification_rate"], fmt_rate(k["rectification_rate"]) if k["dispatched"] else T.NO_VALUE,
                  T.KPI_HINT["rectification_rate"] + f"（{k['handled']}/{k['dispatched']}）",

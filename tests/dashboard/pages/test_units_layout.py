@@ -55,3 +55,17 @@ def test_kpi_delta_has_two_decimals_like_the_value():
     assert _delta(87.58, 98.98, "%") == "上期 98.98%，↓11.40"
     assert _delta(96.27, 0.0, "%") == "上期 0.00%，↑96.27"
     assert _delta(95.2, 95.2) == "上期持平"
+
+
+def test_kpi_strip_says_no_value_when_the_previous_period_had_nothing_dispatched():
+    from dashboard.kpi_widgets import kpi_strip
+
+    k = {"dispatched": 10, "handled": 9, "rectification_rate": 90.0, "due": 8, "handled_on_time": 7,
+         "on_time_handle_rate": 87.5, "reworked": 0, "rework_rate": 0.0, "extended": 0, "extension_rate": 0.0,
+         "overdue_open": 1, "avg_handle_hours": 5.0, "score": 91.0}
+    empty_prev = dict(k, dispatched=0, handled=0, rectification_rate=0.0, score=0.0)
+    text = str(kpi_strip(k, empty_prev).to_plotly_json())
+    assert "上期 —" in text and "上期 0.00%" not in text
+    text = str(kpi_strip(k, dict(k, rectification_rate=80.0)).to_plotly_json())
+    assert "上期 80.00%，↑10.00" in text
+
