@@ -4,14 +4,18 @@ by their first row), and a failure before the commit must store nothing and be r
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from models.cases import Case, CaseTransition, Observation as ObservationRow
+from models.context import AppContext
 from models.detection.problems import Observation, Problem
 from models.detection.sinks import CaseSink
 from models.detection.sources import registry_from_db
+from models.detection.types import TypeBook
 
 from .city import TYPE_CODE, make_fault_city
 
@@ -37,6 +41,31 @@ class Flaky:
             raise OperationalError("COMMIT", {}, ConnectionResetError("server closed the connection unexpectedly"))
 
 
+@dataclass
+class LostCommitRig:
+    """A fault city with camera ``CAM-L1``, its type book and the one type it watches, and a :class:`Flaky`
+    session factory over the city's database; ``sink(**options)`` makes a ``CaseSink`` writing through it."""
+
+    ctx: AppContext
+    book: TypeBook
+    flaky: Flaky
+
+    @property
+    def spec(self):
+        return self.book.get(TYPE_CODE)
+
+    def sink(self, **options) -> CaseSink:
+        return CaseSink(self.flaky, None, **options)
+
+
+@pytest.fixture
+def rig(sqlite_ctx) -> LostCommitRig:
+    with sqlite_ctx.sessions.begin() as s:
+        make_fault_city(s, [("CAM-L1", "simulated", None, 1.0)])
+        book, _ = registry_from_db(s)
+    return LostCommitRig(sqlite_ctx, book, Flaky(sqlite_ctx.sessions))
+
+
 def _problem(book, t: float) -> Problem:
     spec = book.get(TYPE_CODE)
     p = Problem("CAM-L1", "广场", (0.1, 0.4, 0.2, 0.5), t - 30, t, confirmed_at=t)
@@ -53,13 +82,9 @@ def _counts(ctx):
                 s.scalar(select(func.count()).select_from(ObservationRow)))
 
 
-def test_a_case_whose_commit_answer_was_lost_is_not_opened_twice(sqlite_ctx):
-    ctx = sqlite_ctx
-    with ctx.sessions.begin() as s:
-        make_fault_city(s, [("CAM-L1", "simulated", None, 1.0)])
-        book, _ = registry_from_db(s)
-    flaky = Flaky(ctx.sessions)
-    sink = CaseSink(flaky, None)
+def test_a_case_whose_commit_answer_was_lost_is_not_opened_twice(rig):
+    ctx, book, flaky = rig.ctx, rig.book, rig.flaky
+    sink = rig.sink()
     t = 1_790_000_000.0
     p = _problem(book, t)
     flaky.fail = "after"
@@ -84,14 +109,9 @@ def test_a_case_whose_commit_answer_was_lost_is_not_opened_twice(sqlite_ctx):
     assert _counts(ctx)[0] == cases + 1
 
 
-def test_an_observation_batch_whose_commit_answer_was_lost_is_not_stored_twice(sqlite_ctx):
-    ctx = sqlite_ctx
-    with ctx.sessions.begin() as s:
-        make_fault_city(s, [("CAM-L1", "simulated", None, 1.0)])
-        book, _ = registry_from_db(s)
-    spec = book.get(TYPE_CODE)
-    flaky = Flaky(ctx.sessions)
-    sink = CaseSink(flaky, None, batch_rows=10**6, batch_s=10**6)
+def test_an_observation_batch_whose_commit_answer_was_lost_is_not_stored_twice(rig):
+    ctx, spec, flaky = rig.ctx, rig.spec, rig.flaky
+    sink = rig.sink(batch_rows=10**6, batch_s=10**6)
     t = 1_790_000_000.0
 
     def offer(n: int, start: float) -> None:
@@ -121,16 +141,11 @@ def test_an_observation_batch_whose_commit_answer_was_lost_is_not_stored_twice(s
     assert _counts(ctx)[2] == 12 == sink.observations_written and sink.observations_dropped == 0
 
 
-def test_the_buffer_is_bounded_and_says_what_it_dropped(sqlite_ctx):
-    ctx = sqlite_ctx
-    with ctx.sessions.begin() as s:
-        make_fault_city(s, [("CAM-L1", "simulated", None, 1.0)])
-        book, _ = registry_from_db(s)
-    spec = book.get(TYPE_CODE)
-    flaky = Flaky(ctx.sessions)
-    sink = CaseSink(flaky, None, batch_rows=10**6, batch_s=10**6, max_buffer_rows=50)
+def test_the_buffer_is_bounded_and_says_what_it_dropped(rig):
+    ctx = rig.ctx
+    sink = rig.sink(batch_rows=10**6, batch_s=10**6, max_buffer_rows=50)
     for i in range(80):
-        sink.observe("CAM-L1", [Observation(spec, "广场", (0.1, 0.4, 0.2, 0.5), 0.5, 1e9 + 20 * i)], {})
+        sink.observe("CAM-L1", [Observation(rig.spec, "广场", (0.1, 0.4, 0.2, 0.5), 0.5, 1e9 + 20 * i)], {})
     assert sink.backlog() == 50 and sink.observations_dropped == 30
     sink.flush()
     assert _counts(ctx)[2] == 50 == sink.observations_written
