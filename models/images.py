@@ -3,7 +3,9 @@
 An upload is accepted only when Pillow recognises it as JPEG, PNG or WebP by its content (never by name
 or declared type), it is at most ``MAX_BYTES`` bytes and ``MAX_PIXELS`` pixels. It is then re-encoded as a
 JPEG with the EXIF orientation applied and every metadata block (EXIF, GPS, ICC, comments) dropped, so
-what we keep is only pixels. Stored files are named by the SHA-256 of the re-encoded bytes.
+what we keep is only pixels — or, for a JPEG that needs no rotation or colour change, the same metadata
+blocks are dropped losslessly (:mod:`models.jpeg_strip`) and the result is decoded to prove it whole.
+Stored files are named by the SHA-256 of the bytes kept.
 """
 from __future__ import annotations
 
@@ -17,10 +19,13 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .jpeg_strip import strip_jpeg
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "MPO")
 JPEG_QUALITY = 88
+ORIENTATION_TAG = 0x0112
 
 
 class ImageRejected(ValueError):
@@ -43,7 +48,11 @@ class CleanImage:
 
 
 def clean_image(raw: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> CleanImage:
-    """Validate ``raw`` upload bytes and return the re-encoded JPEG. Raises :class:`ImageRejected`."""
+    """Validate ``raw`` upload bytes and return a metadata-free JPEG. Raises :class:`ImageRejected`.
+
+    A JPEG that needs no pixel change (no EXIF rotation, no Adobe colour transform, RGB or grey) is
+    stripped losslessly (:func:`models.jpeg_strip.strip_jpeg`) and the result decoded to prove it whole;
+    anything else is decoded and re-encoded."""
     if not raw:
         raise ImageRejected("empty", "文件是空的，请重新选择照片。")
     if len(raw) > max_bytes:
@@ -60,18 +69,12 @@ def clean_image(raw: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX
                 if width * height > max_pixels:
                     raise ImageRejected("too_many_pixels", f"照片像素过多（{width}×{height}），请上传不超过 "
                                                            f"{max_pixels // 1_000_000} 百万像素的照片。")
-                probe.verify()
-            with Image.open(io.BytesIO(raw)) as img:
-                img.load()
-                img = ImageOps.exif_transpose(img)
-                if img.mode not in ("RGB", "L"):
-                    background = Image.new("RGB", img.size, (255, 255, 255))
-                    rgba = img.convert("RGBA")
-                    background.paste(rgba, mask=rgba.getchannel("A"))
-                    img = background
-                out = io.BytesIO()
-                img.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)  # no exif=, no icc_profile=
-                width, height = img.size
+                stripped = _lossless_candidate(probe, raw)
+                if stripped is None:
+                    probe.verify()
+            data = _checked_strip(stripped, width, height) if stripped is not None else None
+            if data is None:
+                data, width, height = _reencode(raw)
     except ImageRejected:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -80,8 +83,44 @@ def clean_image(raw: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX
         raise ImageRejected("too_many_pixels", "照片像素过多，请缩小后再上传。") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageRejected("corrupt", f"图片已损坏或不完整，请重新拍摄后上传（{type(exc).__name__}）。") from None
-    data = out.getvalue()
     return CleanImage(data=data, sha256=hashlib.sha256(data).hexdigest(), width=width, height=height)
+
+
+def _lossless_candidate(probe: Image.Image, raw: bytes) -> bytes | None:
+    """The stripped bytes of a JPEG whose pixels can be kept as they are, else ``None``."""
+    if probe.format != "JPEG" or probe.mode not in ("RGB", "L") or "adobe" in probe.info:
+        return None
+    if probe.getexif().get(ORIENTATION_TAG, 1) != 1:
+        return None
+    return strip_jpeg(raw, jfif="jfif" in probe.info)
+
+
+def _checked_strip(data: bytes, width: int, height: int) -> bytes | None:
+    """``data`` if it decodes whole (entropy-coded data included) at the expected size; else ``None``.
+
+    The decode is done at 1/8 scale: every coefficient is still read (a truncated or corrupt scan raises),
+    only the inverse transform is skipped."""
+    with Image.open(io.BytesIO(data)) as img:
+        if img.format != "JPEG" or img.size != (width, height):
+            return None
+        img.draft(img.mode, ((width + 7) // 8, (height + 7) // 8))
+        img.load()
+    return data
+
+
+def _reencode(raw: bytes) -> tuple[bytes, int, int]:
+    """Decode, apply the EXIF orientation, flatten transparency, encode as JPEG without metadata."""
+    with Image.open(io.BytesIO(raw)) as img:
+        img.load()
+        img = ImageOps.exif_transpose(img)
+        if img.mode not in ("RGB", "L"):
+            background = Image.new("RGB", img.size, (255, 255, 255))
+            rgba = img.convert("RGBA")
+            background.paste(rgba, mask=rgba.getchannel("A"))
+            img = background
+        out = io.BytesIO()
+        img.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)  # no exif=, no icc_profile=
+        return out.getvalue(), img.size[0], img.size[1]
 
 
 def store_image(image: CleanImage, root: str | os.PathLike) -> Path:
