@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
 
 from models.cases import Case
 from models.edge_batch import EdgeBatchUnavailable, count_by_status, ingest_batch
 from models.edge_events import EdgeError, ingest
 from models.photo_intake import PhotoStore
+from tests.db_faults import failing_inserts
 from tests.models.test_edge_events import CFG, alarm, counts
 
 
@@ -56,17 +55,9 @@ def test_batch_replay_stores_nothing_twice_and_matches_the_single_route(city, tm
 def test_database_failure_stores_nothing_of_the_batch(city, tmp_path):
     store = PhotoStore(tmp_path / "ev")
     before = counts(city)
-
-    def fail_on_edge_insert(conn, cursor, statement, params, context, executemany):
-        if statement.lstrip().upper().startswith("INSERT INTO EDGE_EVENTS"):
-            raise OperationalError(statement, params, Exception("disk I/O error (simulated)"))
-
-    event.listen(city.engine, "before_cursor_execute", fail_on_edge_insert)
-    try:
+    with failing_inserts(city.engine, "edge_events", "disk I/O error (simulated)"):
         with pytest.raises(EdgeBatchUnavailable):
             ingest_batch(city.sessions, store, [alarm("F1"), alarm("F2", camera_code="CAM-0002")], CFG)
-    finally:
-        event.remove(city.engine, "before_cursor_execute", fail_on_edge_insert)
     assert counts(city) == before  # cases, transitions, observations, evidence: nothing half-written
     assert not (store.root.exists() and any(p.is_file() for p in store.root.rglob("*")))  # photos removed
     items = ingest_batch(city.sessions, store, [alarm("F1"), alarm("F2", camera_code="CAM-0002")], CFG)

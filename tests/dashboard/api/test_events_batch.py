@@ -1,11 +1,9 @@
 """``POST /api/v1/events/batch``: per-alarm results in order, idempotent replays, limits, roles, 503 on DB failure."""
 from __future__ import annotations
 
-from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
-
 from models.security import create_token
 from tests.dashboard.api.test_events import alarm, edge  # noqa: F401 (fixture)
+from tests.db_faults import failing_inserts
 from tests.dashboard.report.helpers import snapshot
 
 URL = "/api/v1/events/batch"
@@ -57,16 +55,8 @@ def test_batch_needs_the_edge_role(edge, ctx):  # noqa: F811
 def test_database_failure_answers_503_and_stores_nothing(edge, ctx):  # noqa: F811
     client, auth = edge
     before = snapshot(ctx)
-
-    def fail(conn, cursor, statement, params, context, executemany):
-        if statement.lstrip().upper().startswith("INSERT INTO EDGE_EVENTS"):
-            raise OperationalError(statement, params, Exception("server closed the connection (simulated)"))
-
-    event.listen(ctx.engine, "before_cursor_execute", fail)
-    try:
+    with failing_inserts(ctx.engine, "edge_events"):
         r = client.post(URL, json={"events": [alarm("D1"), alarm("D2", camera_code="CAM-0002")]}, headers=auth)
-    finally:
-        event.remove(ctx.engine, "before_cursor_execute", fail)
     assert r.status_code == 503 and r.headers["Retry-After"] == "1"
     assert snapshot(ctx) == before
     ok = client.post(URL, json={"events": [alarm("D1"), alarm("D2", camera_code="CAM-0002")]}, headers=auth)
