@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -144,7 +144,11 @@ def _resolve(sessions: sessionmaker[Session], payloads: list[Any], cfg: EdgeConf
 
 def _store(s: Session, pending: list[_Pending], stored: dict[int, StoredPhoto], cfg: EdgeConfig, now: datetime,
            token_id: int | None) -> dict[int, EdgeResult]:
-    """Store the pending alarms in the open transaction ``s``; returns index → result."""
+    """Store the pending alarms in the open transaction ``s``; returns index → result.
+
+    Two passes: first every alarm is placed on an open case (opening the new ones through the workflow,
+    with nothing else pending in the session, so each opening flushes only its own rows); then the
+    observations, evidence rows and event records of the whole batch go in as three bulk INSERTs."""
     camera_ids = sorted({p.camera_id for p in pending})
     open_cases: dict[tuple[int, int, str | None], list[list]] = {}  # key → [[case id, code, box], …]
     for i in range(0, len(camera_ids), 500):
@@ -153,7 +157,16 @@ def _store(s: Session, pending: list[_Pending], stored: dict[int, StoredPhoto], 
                          .order_by(Case.id))
         for cid, code, cam, pt, zone, box in rows:
             open_cases.setdefault((cam, pt, zone), []).append([cid, code, box])
-    placed: list[tuple[_Pending, int, str, bool, Observation]] = []
+    placed: list[tuple[_Pending, list, bool]] = []  # (alarm, [case id, code, box], created)
+    rows: dict[type, dict[int, Any]] = {}  # cameras and types of the batch, loaded at the first opening
+
+    def row(model, ident: int):
+        if not rows:
+            rows[Camera] = {c.id: c for c in s.scalars(select(Camera).where(Camera.id.in_(camera_ids)))}
+            rows[ProblemType] = {t.id: t for t in s.scalars(select(ProblemType).where(
+                ProblemType.id.in_(sorted({p.ptype_id for p in pending}))))}
+        return rows[model][ident]
+
     for p in pending:
         a = p.alarm
         best = None
@@ -161,34 +174,34 @@ def _store(s: Session, pending: list[_Pending], stored: dict[int, StoredPhoto], 
             overlap = iou(cand[2], a.box)
             if overlap >= cfg.dedup_iou and (best is None or overlap > best[0]):
                 best = (overlap, cand)
-        created = best is None
-        if created:
-            case = open_case(s, source=CaseSource.EDGE.value, problem_type=p.ptype_id, found_at=a.at,
-                             actor=a.device[:64], actor_role="edge", camera=p.camera_id, zone=p.zone, box=a.box,
-                             score=a.score, external_ref=a.event_id)
-            cand = [case.id, case.code, a.box]
-            if case.state in OPEN_STATES:
-                open_cases.setdefault((p.camera_id, p.ptype_id, p.zone), []).append(cand)
-        else:
-            cand = best[1]
-        obs = Observation(camera_id=p.camera_id, problem_type_id=p.ptype_id, case_id=cand[0], zone=p.zone,
-                          observed_at=a.at, score=a.score, x1=a.box[0], y1=a.box[1], x2=a.box[2], y2=a.box[3])
-        s.add(obs)
-        sp = stored.get(p.index)
-        if sp is not None:
-            s.add(Evidence(sha256=sp.sha256, path=str(sp.path), kind="edge", case_id=cand[0], camera_id=p.camera_id,
-                           width=sp.width, height=sp.height, created_at=now))
-        placed.append((p, cand[0], cand[1], created, obs))
+        if best is not None:
+            placed.append((p, best[1], False))
+            continue
+        case = open_case(s, source=CaseSource.EDGE.value, problem_type=row(ProblemType, p.ptype_id),
+                         found_at=a.at, actor=a.device[:64], actor_role="edge", camera=row(Camera, p.camera_id),
+                         zone=p.zone, box=a.box, score=a.score, external_ref=a.event_id)
+        cand = [case.id, case.code, a.box]
+        if case.state in OPEN_STATES:
+            open_cases.setdefault((p.camera_id, p.ptype_id, p.zone), []).append(cand)
+        placed.append((p, cand, True))
     s.flush()
-    out: dict[int, EdgeResult] = {}
-    for p, case_id, code, created, obs in placed:
-        a = p.alarm
-        s.add(EdgeEvent(device_code=a.device, event_id=a.event_id, camera_id=p.camera_id, problem_type_id=p.ptype_id,
-                        case_id=case_id, observation_id=obs.id, created_case=created, event_time=a.at,
-                        received_at=now, token_id=token_id))
-        out[p.index] = EdgeResult(case_id, code, "created" if created else "attached", obs.id, a.event_id, a.device)
-    s.flush()
-    return out
+    obs_ids = list(s.scalars(insert(Observation).returning(Observation.id, sort_by_parameter_order=True), [
+        {"camera_id": p.camera_id, "problem_type_id": p.ptype_id, "case_id": cand[0], "zone": p.zone,
+         "observed_at": p.alarm.at, "score": p.alarm.score, "x1": p.alarm.box[0], "y1": p.alarm.box[1],
+         "x2": p.alarm.box[2], "y2": p.alarm.box[3]} for p, cand, _created in placed]))
+    evidence = [{"sha256": sp.sha256, "path": str(sp.path), "kind": "edge", "case_id": cand[0],
+                 "camera_id": p.camera_id, "width": sp.width, "height": sp.height, "created_at": now}
+                for p, cand, _created in placed if (sp := stored.get(p.index)) is not None]
+    if evidence:
+        s.execute(insert(Evidence), evidence)
+    s.execute(insert(EdgeEvent), [
+        {"device_code": p.alarm.device, "event_id": p.alarm.event_id, "camera_id": p.camera_id,
+         "problem_type_id": p.ptype_id, "case_id": cand[0], "observation_id": obs_id, "created_case": created,
+         "event_time": p.alarm.at, "received_at": now, "token_id": token_id}
+        for (p, cand, created), obs_id in zip(placed, obs_ids)])
+    return {p.index: EdgeResult(cand[0], cand[1], "created" if created else "attached", obs_id, p.alarm.event_id,
+                                p.alarm.device)
+            for (p, cand, created), obs_id in zip(placed, obs_ids)}
 
 
 def ingest_batch(sessions: sessionmaker[Session], store: PhotoStore, payloads: list[Any], cfg: EdgeConfig,

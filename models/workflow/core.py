@@ -58,33 +58,37 @@ def open_case(
         lon=lon, lat=lat, description=description, score=score, external_ref=external_ref,
         reporter_contact=reporter_contact, previous_case_id=_id(previous_case), found_at=found_at,
         rework_count=0, extension_count=0, return_count=0, escalated=False, last_seq=0, updated_at=found_at,
+        transitions=[],  # a new case has no log yet: appending needs no SELECT to load it
     )
     session.add(case)
     session.flush()
     case.code = f"AJ{to_local(found_at):%Y%m%d}{case.id:07d}"
     _append(session, case, "open", actor=actor, actor_role=actor_role, at=found_at, note=description,
             data={"source": source, "problem_type_id": ptype.id, "point_id": point_id,
-                  "camera_id": case.camera_id, "zone": zone, "score": score})
+                  "camera_id": case.camera_id, "zone": zone, "score": score}, flush=False)
     cfg = settings_for(session).config
     if source in AUTO_ACCEPT_SOURCES and ptype.auto_accept and cfg.auto_accept_camera_cases:
-        apply(session, case, "accept", actor="auto", actor_role=SYSTEM, at=found_at, note="自动立案")
+        apply(session, case, "accept", actor="auto", actor_role=SYSTEM, at=found_at, note="自动立案", flush=False)
         if cfg.auto_dispatch:
-            auto_dispatch(session, case, at=found_at)
+            auto_dispatch(session, case, at=found_at, flush=False)
+    session.flush()  # the case's code and projection and its first transitions, in one go
     return case
 
 
-def auto_dispatch(session: Session, case: Case, at: datetime | None = None) -> CaseTransition | None:
+def auto_dispatch(session: Session, case: Case, at: datetime | None = None, *,
+                  flush: bool = True) -> CaseTransition | None:
     """Dispatch an accepted case along its route; ``None`` (stays in the supervisor queue) without one."""
     unit_id, how = resolve_unit(session, case.problem_type_id, case.district_id, case.point_id)
     if unit_id is None:
         return None
     return apply(session, case, "dispatch", actor="auto", actor_role=SYSTEM, at=at, note="自动派遣",
-                 data={"unit_id": unit_id, "route": how})
+                 data={"unit_id": unit_id, "route": how}, flush=flush)
 
 
 def apply(
     session: Session, case: Case, action: str, *, actor: str, actor_role: str, at: datetime | None = None,
     note: str | None = None, data: dict[str, Any] | None = None, actor_unit_id: int | None = None,
+    flush: bool = True,
 ) -> CaseTransition:
     """Perform ``action`` on ``case`` as ``actor`` (``actor_role``; unit operators pass their unit id).
 
@@ -96,6 +100,9 @@ def apply(
     - ``approve_extension``: optional ``deadline`` overriding the requested one;
     - ``rectify``: ``attachments`` (evidence ids), ``demo`` (simulation hints);
     - any action: other keys are kept in the log as given.
+
+    ``flush=False`` leaves the transition pending in the session (the caller flushes, as :func:`open_case`
+    does once for its first three transitions).
     """
     rule = RULES.get(action)
     if rule is None or action == "open":
@@ -120,7 +127,8 @@ def apply(
                             f"{as_utc(case.updated_at).isoformat()}")
     data = dict(data or {})
     data = _prepare(session, case, action, at, data)
-    return _append(session, case, action, actor=actor, actor_role=actor_role, at=at, note=note, data=data)
+    return _append(session, case, action, actor=actor, actor_role=actor_role, at=at, note=note, data=data,
+                   flush=flush)
 
 
 def deadline_for(session: Session, case: Case, start: datetime) -> datetime:
@@ -196,7 +204,7 @@ def _hours(h: float):
 
 
 def _append(session: Session, case: Case, action: str, *, actor: str, actor_role: str, at: datetime,
-            note: str | None, data: dict[str, Any]) -> CaseTransition:
+            note: str | None, data: dict[str, Any], flush: bool = True) -> CaseTransition:
     rule = RULES[action]
     to_state = rule.target or case.state
     if not actor or len(actor) > 64:
@@ -216,7 +224,8 @@ def _append(session: Session, case: Case, action: str, *, actor: str, actor_role
     with session.no_autoflush:
         case.transitions.append(t)  # loads the collection first (without flushing t), then adds t once
     session.add(t)
-    session.flush()
+    if flush:
+        session.flush()
     return t
 
 

@@ -14,7 +14,15 @@ from ..registry import MonitoringPoint, ProblemType, RoutingRule, point_units
 
 def resolve_unit(session: Session, problem_type_id: int, district_id: int | None,
                  point_id: int | None) -> tuple[int | None, str]:
-    """(unit id, how it was found: ``rule:<id>``, ``type_default``, ``point_unit`` or ``none``)."""
+    """(unit id, how it was found: ``rule:<id>``, ``type_default``, ``point_unit`` or ``none``).
+
+    Reads only the registry, so it does not flush the caller's pending case changes first."""
+    with session.no_autoflush:
+        return _resolve_unit(session, problem_type_id, district_id, point_id)
+
+
+def _resolve_unit(session: Session, problem_type_id: int, district_id: int | None,
+                  point_id: int | None) -> tuple[int | None, str]:
     best = None
     for rule in session.scalars(select(RoutingRule).where(RoutingRule.problem_type_id == problem_type_id)):
         if rule.point_id is not None and rule.point_id != point_id:
@@ -40,4 +48,5 @@ def resolve_unit(session: Session, problem_type_id: int, district_id: int | None
 def district_of_point(session: Session, point_id: int | None) -> int | None:
     if point_id is None:
         return None
-    return session.scalar(select(MonitoringPoint.district_id).where(MonitoringPoint.id == point_id))
+    with session.no_autoflush:  # a registry read: the caller's pending changes need not be flushed first
+        return session.scalar(select(MonitoringPoint.district_id).where(MonitoringPoint.id == point_id))
