@@ -19,6 +19,7 @@ from sqlalchemy import insert, select, tuple_
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from .case_open_lock import CaseKey, lock_case_keys, sqlite_writers
 from .cases import Case, CaseSource, Evidence, Observation
 from .clock import utcnow
 from .config.reporting import EdgeConfig
@@ -64,6 +65,10 @@ class _Pending:
     camera_id: int
     ptype_id: int
     zone: str | None
+
+    @property
+    def key(self) -> CaseKey:
+        return (self.camera_id, self.ptype_id, self.zone)
 
 
 def _seen(s: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], EdgeResult]:
@@ -142,6 +147,28 @@ def _resolve(sessions: sessionmaker[Session], payloads: list[Any], cfg: EdgeConf
     return pending
 
 
+def _open_cases(s: Session, camera_ids: list[int]) -> dict[CaseKey, list[list]]:
+    """The open cases of these cameras: (camera, type, zone) → [[case id, code, box], …]."""
+    out: dict[CaseKey, list[list]] = {}
+    for i in range(0, len(camera_ids), 500):
+        rows = s.execute(select(Case.id, Case.code, Case.camera_id, Case.problem_type_id, Case.zone, Case.box)
+                         .where(Case.camera_id.in_(camera_ids[i:i + 500]), Case.state.in_(OPEN_STATES))
+                         .order_by(Case.id))
+        for cid, code, cam, pt, zone, box in rows:
+            out.setdefault((cam, pt, zone), []).append([cid, code, box])
+    return out
+
+
+def _best(open_cases: dict[CaseKey, list[list]], p: _Pending, cfg: EdgeConfig) -> list | None:
+    """The open case the alarm's box overlaps most (≥ ``dedup_iou``), or ``None``."""
+    best = None
+    for cand in open_cases.get(p.key, []):
+        overlap = iou(cand[2], p.alarm.box)
+        if overlap >= cfg.dedup_iou and (best is None or overlap > best[0]):
+            best = (overlap, cand)
+    return None if best is None else best[1]
+
+
 def _store(s: Session, pending: list[_Pending], stored: dict[int, StoredPhoto], cfg: EdgeConfig, now: datetime,
            token_id: int | None) -> dict[int, EdgeResult]:
     """Store the pending alarms in the open transaction ``s``; returns index → result.
@@ -150,13 +177,10 @@ def _store(s: Session, pending: list[_Pending], stored: dict[int, StoredPhoto], 
     with nothing else pending in the session, so each opening flushes only its own rows); then the
     observations, evidence rows and event records of the whole batch go in as three bulk INSERTs."""
     camera_ids = sorted({p.camera_id for p in pending})
-    open_cases: dict[tuple[int, int, str | None], list[list]] = {}  # key → [[case id, code, box], …]
-    for i in range(0, len(camera_ids), 500):
-        rows = s.execute(select(Case.id, Case.code, Case.camera_id, Case.problem_type_id, Case.zone, Case.box)
-                         .where(Case.camera_id.in_(camera_ids[i:i + 500]), Case.state.in_(OPEN_STATES))
-                         .order_by(Case.id))
-        for cid, code, cam, pt, zone, box in rows:
-            open_cases.setdefault((cam, pt, zone), []).append([cid, code, box])
+    open_cases = _open_cases(s, camera_ids)
+    fresh = {p.key for p in pending if _best(open_cases, p, cfg) is None}
+    if lock_case_keys(s, fresh):  # some alarms may open cases: wait for concurrent openers, then look again
+        open_cases = _open_cases(s, camera_ids)
     placed: list[tuple[_Pending, list, bool]] = []  # (alarm, [case id, code, box], created)
     rows: dict[type, dict[int, Any]] = {}  # cameras and types of the batch, loaded at the first opening
 
@@ -169,20 +193,16 @@ def _store(s: Session, pending: list[_Pending], stored: dict[int, StoredPhoto], 
 
     for p in pending:
         a = p.alarm
-        best = None
-        for cand in open_cases.get((p.camera_id, p.ptype_id, p.zone), []):
-            overlap = iou(cand[2], a.box)
-            if overlap >= cfg.dedup_iou and (best is None or overlap > best[0]):
-                best = (overlap, cand)
+        best = _best(open_cases, p, cfg)
         if best is not None:
-            placed.append((p, best[1], False))
+            placed.append((p, best, False))
             continue
         case = open_case(s, source=CaseSource.EDGE.value, problem_type=row(ProblemType, p.ptype_id),
                          found_at=a.at, actor=a.device[:64], actor_role="edge", camera=row(Camera, p.camera_id),
                          zone=p.zone, box=a.box, score=a.score, external_ref=a.event_id)
         cand = [case.id, case.code, a.box]
         if case.state in OPEN_STATES:
-            open_cases.setdefault((p.camera_id, p.ptype_id, p.zone), []).append(cand)
+            open_cases.setdefault(p.key, []).append(cand)
         placed.append((p, cand, True))
     s.flush()
     obs_ids = list(s.scalars(insert(Observation).returning(Observation.id, sort_by_parameter_order=True), [
@@ -224,7 +244,7 @@ def ingest_batch(sessions: sessionmaker[Session], store: PhotoStore, payloads: l
                     stored[p.index] = store.write(p.alarm.photo)
             results: dict[int, EdgeResult] = {}
             if pending:
-                with sessions.begin() as s:
+                with sqlite_writers(sessions), sessions.begin() as s:
                     results = _store(s, pending, stored, cfg, now, token_id)
         except IntegrityError as exc:
             PhotoStore.discard(list(stored.values()))

@@ -20,6 +20,7 @@ from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, func, or_,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from .case_open_lock import lock_case_keys, sqlite_writers
 from .cases import Case, CaseSource, Evidence, Observation
 from .clock import LOCAL_TZ, as_utc, utcnow
 from .config.reporting import EdgeConfig
@@ -282,8 +283,10 @@ def ingest(sessions: sessionmaker[Session], store: PhotoStore, payload: dict[str
     try:
         if alarm.photo is not None:
             stored.append(store.write(alarm.photo))
-        with sessions.begin() as s:
+        with sqlite_writers(sessions), sessions.begin() as s:
             case = find_open_case(s, camera_id, ptype_id, zone_name, box, cfg.dedup_iou)
+            if case is None and lock_case_keys(s, [(camera_id, ptype_id, zone_name)]):
+                case = find_open_case(s, camera_id, ptype_id, zone_name, box, cfg.dedup_iou)  # opened meanwhile?
             created = case is None
             if created:
                 case = open_case(s, source=CaseSource.EDGE.value, problem_type=ptype_id, found_at=at,
