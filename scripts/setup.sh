@@ -16,7 +16,8 @@ extras=""; [ $want_test = 1 ] && extras="[test]"
 sum=$(cat setup.cfg pyproject.toml | sha256sum | cut -c1-16)"$extras"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
   echo "[setup] installing Python packages$extras (progress below)"
-  .venv/bin/python -m pip install --upgrade pip >/dev/null
+  # setuptools: the venv's bundled 65.x has published CVEs (CVE-2022-40897, CVE-2024-6345, CVE-2025-47273)
+  .venv/bin/python -m pip install --upgrade pip "setuptools>=78.1.1" >/dev/null
   .venv/bin/python -m pip install --progress-bar on -e ".$extras"
   echo "$sum" > "$stamp"
 fi
