@@ -144,7 +144,9 @@ def _prepare(session: Session, case: Case, action: str, at: datetime, data: dict
             unit_id, data["route"] = resolve_unit(session, case.problem_type_id, case.district_id, case.point_id)
             if unit_id is None:
                 raise WorkflowError(f"{case.code}: unit_id: no route for this case; choose a unit")
-        if not isinstance(unit_id, int) or session.get(ResponsibleUnit, unit_id) is None:
+        with session.no_autoflush:  # a registry read: pending transitions need not be flushed first
+            known = isinstance(unit_id, int) and session.get(ResponsibleUnit, unit_id) is not None
+        if not known:
             raise WorkflowError(f"{case.code}: unit_id: unknown responsible unit {unit_id!r}")
         data["unit_id"] = unit_id
         data["deadline"] = _deadline_value(case, data.get("deadline")) or deadline_for(session, case, at).isoformat()
