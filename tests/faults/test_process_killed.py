@@ -1,6 +1,6 @@
 """The product killed with SIGKILL in the middle of detection and of workflow actions, then restarted.
 
-``civicwatch run -c <config>`` runs as a subprocess on a SQLite database: three ``folder`` cameras replay
+``civicwatch run -c <config>`` runs as a subprocess, once on SQLite and once on PostgreSQL: three ``folder`` cameras replay
 pre-rendered frames (a deterministic, fast source: 4 simulated seconds per frame, 4 frames a second) in which
 things appear one after another; detection opens cases, the demo responders report rectifications, the camera
 re-check sends them back (the things stay), the deadline job escalates. The process is killed (kill -9) at
@@ -123,13 +123,12 @@ class Product:
         return self.proc is not None and self.proc.poll() is None
 
 
-def test_sigkill_during_detection_and_workflow_actions_loses_and_duplicates_nothing(tmp_path):
+def test_sigkill_during_detection_and_workflow_actions_loses_and_duplicates_nothing(tmp_path, db_url):
     rng = random.Random(int(os.environ.get("CIVICWATCH_FAULT_SEED", "0")) or None)
     seed_note = f"random seed {rng.random():.6f}"
     start_s = time.time() - 3 * 3600  # the recording is from three hours ago: deadlines are due at once
     for k, code in enumerate(CAMERAS):
         render(tmp_path / "frames" / code, k)
-    db_url = f"sqlite:///{tmp_path}/civicwatch.db"
     config = {
         "data_dir": str(tmp_path / "var"), "demo": True, "registry_seed_dir": None,
         "database": {"url": db_url},
