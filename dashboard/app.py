@@ -55,7 +55,23 @@ def create_app(ctx: AppContext) -> dash.Dash:
         return jsonify(report), (200 if report["status"] == "ok" else 503)
 
     _register_blueprints(server)
+    _finish_dash_setup(app, server)
     return app
+
+
+def _finish_dash_setup(app: dash.Dash, server: flask.Flask) -> None:
+    """Run Dash's first-request setup now, once, before the server takes requests.
+
+    Dash registers its callbacks and the pages router in ``before_request`` hooks on the FIRST request, and
+    each hook sets its "done" flag before doing the work: a second thread (gunicorn gthread, waitress)
+    arriving meanwhile skips the hook and finds no callback for its output (KeyError, HTTP 500). Seen under
+    load (`civicwatch bench load`): one wall tick answered 500 right after a worker started."""
+    hooks = [fn for fn in server.before_request_funcs.get(None, []) if fn.__qualname__.startswith("Dash.")]
+    if not hooks:
+        raise RuntimeError("Dash's first-request hooks were not found (has Dash changed how it sets up?)")
+    with server.test_request_context("/"):
+        for fn in hooks:
+            fn()
 
 
 def current_ctx() -> AppContext:
