@@ -244,7 +244,7 @@ def parse_alarm(payload: dict[str, Any], cfg: EdgeConfig, now: datetime, image: 
     photo: PreparedPhoto | None = None
     if image is not None:
         try:
-            photo = prepare(image)
+            photo = prepare(image, gps=False)  # the camera places the alarm, not the photo's EXIF
         except PhotoError as exc:
             raise EdgeError("image", f"{exc.code}: {exc.message}", status=413 if exc.code == "too_large" else 400) \
                 from None

@@ -56,13 +56,15 @@ class StoredPhoto:
     created: list[Path] = field(default_factory=list)  # files this write created (removed on rollback)
 
 
-def prepare(data: bytes, index: int | None = None) -> PreparedPhoto:
-    """Validate and re-encode one upload; raise :class:`PhotoError` naming what is wrong."""
+def prepare(data: bytes, index: int | None = None, *, gps: bool = True) -> PreparedPhoto:
+    """Validate and re-encode one upload; raise :class:`PhotoError` naming what is wrong.
+
+    ``gps=False`` skips reading the EXIF position (edge alarms are placed by their camera, not the photo)."""
     try:
         clean = clean_image(data, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS)
     except ImageRejected as exc:
         raise PhotoError(exc.code, exc.message, index) from None
-    return PreparedPhoto(clean, read_gps(data))
+    return PreparedPhoto(clean, read_gps(data) if gps else None)
 
 
 class PhotoStore:
