@@ -17,7 +17,7 @@ import random
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..cases import Case, CaseState, Evidence
 from ..clock import as_utc, utcnow
@@ -56,7 +56,8 @@ def run_demo_responders(session: Session, cfg: DemoResponders, now: datetime | N
     now = as_utc(now or utcnow())
     counts = {"rectified": 0, "not_fixed": 0, "verified": 0}
     dispatched = session.scalars(select(Case).where(Case.state == CaseState.DISPATCHED.value)
-                                 .order_by(Case.dispatched_at).limit(BATCH).with_for_update(skip_locked=True))
+                                 .order_by(Case.dispatched_at).limit(BATCH).with_for_update(skip_locked=True)
+                                 .options(selectinload(Case.transitions)))  # one query, not one per case
     for case in list(dispatched):
         delay, outcome = plan(case.id, case.rework_count, cfg, seed)
         if outcome == "ignore" or now < _last_at(case, ("dispatch", "rework")) + timedelta(seconds=delay):
