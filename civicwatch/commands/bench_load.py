@@ -290,7 +290,8 @@ def register(cli: click.Group) -> None:  # `bench load` is attached through the 
 @click.option("--supervisors", default=20, show_default=True, help="Supervisors browsing.")
 @click.option("--edge-rate", default=1000.0, show_default=True, help="Edge alarms per second (target).")
 @click.option("--edge-threads", type=int, default=None,
-              help="Concurrent edge senders (connections); default 32 with --edge-batch 1, else 4.")
+              help="Concurrent edge senders (gateways, one connection each); default 32 with --edge-batch 1, else 8 "
+                   "(each waits for its answer, so fewer senders cap the offered rate at senders × batch / latency).")
 @click.option("--edge-batch", default=100, show_default=True, type=click.IntRange(1, 5000),
               help="Alarms per request to /api/v1/events/batch; 1 = one alarm per request to /api/v1/events.")
 @click.option("--database", type=click.Choice(["postgresql", "sqlite"]), default="postgresql", show_default=True)
@@ -312,7 +313,7 @@ def bench_load(seconds, walls, supervisors, edge_rate, edge_threads, edge_batch,
                sim_size, server_threads, shape, web_workers, server_log):
     """Walls, supervisors and edge alarms against the running product; p50/p95, errors, alarms stored vs sent."""
     out = run_load(seconds=seconds, walls=walls, supervisors=supervisors, edge_rate=edge_rate,
-                   edge_threads=max(1, edge_threads or (32 if edge_batch == 1 else 4)), database=database, pg_url=pg_url, warmup_s=warmup_s,
+                   edge_threads=max(1, edge_threads or (32 if edge_batch == 1 else 8)), database=database, pg_url=pg_url, warmup_s=warmup_s,
                    think_s=think_s, edge_images=edge_images, sim_size=sim_size, server_threads=server_threads,
                    shape=shape, web_workers=web_workers, server_log=server_log, edge_batch=edge_batch)
     click.echo(json.dumps(out, ensure_ascii=False))
