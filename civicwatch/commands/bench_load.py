@@ -8,7 +8,8 @@
    ``wall.tick_s``; ``--supervisors`` supervisors browse (case grid API, a case's detail, KPI summary, unit
    KPIs, a unit page) with ``--think-s`` between requests; AI edge gateways post ``--edge-rate`` alarms per
    second to ``/api/v1/events/batch``, ``--edge-batch`` alarms per request (``--edge-batch 1``: one alarm per
-   request to ``/api/v1/events``), each with a small JPEG unless ``--no-edge-images``.
+   request to ``/api/v1/events``), each with a small JPEG unless ``--no-edge-images``. Each gateway serves its
+   own share of the cameras (gateway i: cameras i, i + N, …), as an edge box analyses the streams wired to it.
 4. Prints ONE JSON object: p50/p95 latency and errors per client class (and per request kind), edge alarms
    sent / accepted / stored (counted in the database after the run), the achieved alarm rate, the server
    process's CPU use and the machine's load average (the clients run on the same 2 cores as the server).
@@ -224,7 +225,7 @@ def _drive(procs, port, city, url, data_dir, *, seconds, walls, supervisors, edg
     clients += [SupervisorClient("127.0.0.1", port, auth("supervisor"), rec, stop, 1000 + i, router_dep=router_dep,
                                  units=city["units"], think_s=think_s) for i in range(supervisors)]
     edges = [EdgeClient("127.0.0.1", port, auth("edge"), rec, stop, 2000 + i, rate=edge_rate / edge_threads,
-                        cameras=city["cameras"], type_name=city["type"], image_b64=image,
+                        cameras=city["cameras"][i::edge_threads], type_name=city["type"], image_b64=image,
                         device=f"{EDGE_DEVICE_PREFIX}{i}", batch=edge_batch)
              for i in range(edge_threads)] if edge_rate > 0 else []
     clients += edges
