@@ -4,8 +4,9 @@
    is migrated and given the demo registry (210 cameras) and API tokens (wall, supervisor, edge).
 2. The product starts as ``civicwatch run`` does, in its own process (the embedded shape: waitress web server,
    210 simulated cameras sampled by the feed scheduler, detection and the workflow jobs).
-3. After ``--warmup-s``, for ``--seconds``: ``--walls`` wall screens tick the wall page's update callback every
-   ``wall.tick_s``; ``--supervisors`` supervisors browse (case grid API, a case's detail, KPI summary, unit
+3. After ``--warmup-s``, the ``--walls`` wall screens are switched on (they tick the wall page's update
+   callback every ``wall.tick_s``; the first answer, the whole wall, counts as ``first_tick``); once every
+   wall has loaded, for ``--seconds``: ``--supervisors`` supervisors browse (case grid API, a case's detail, KPI summary, unit
    KPIs, a unit page) with ``--think-s`` between requests; AI edge gateways post ``--edge-rate`` alarms per
    second to ``/api/v1/events/batch``, ``--edge-batch`` alarms per request (``--edge-batch 1``: one alarm per
    request to ``/api/v1/events``), each with a small JPEG unless ``--no-edge-images``. Each gateway serves its
@@ -220,19 +221,27 @@ def _drive(procs, port, city, url, data_dir, *, seconds, walls, supervisors, edg
     rec, stop = Recorder(), threading.Event()
     image = _edge_image() if edge_images else None
     auth = lambda role: {"Authorization": f"Bearer {tokens[role]}"}  # noqa: E731
-    clients = [WallClient("127.0.0.1", port, auth("wall"), rec, stop, i, tick_dep=tick_dep, tick_s=1.0)
-               for i in range(walls)]
-    clients += [SupervisorClient("127.0.0.1", port, auth("supervisor"), rec, stop, 1000 + i, router_dep=router_dep,
+    wall_clients = [WallClient("127.0.0.1", port, auth("wall"), rec, stop, i, tick_dep=tick_dep, tick_s=1.0)
+                    for i in range(walls)]
+    clients = [SupervisorClient("127.0.0.1", port, auth("supervisor"), rec, stop, 1000 + i, router_dep=router_dep,
                                  units=city["units"], think_s=think_s) for i in range(supervisors)]
     edges = [EdgeClient("127.0.0.1", port, auth("edge"), rec, stop, 2000 + i, rate=edge_rate / edge_threads,
                         cameras=city["cameras"][i::edge_threads], type_name=city["type"], image_b64=image,
                         device=f"{EDGE_DEVICE_PREFIX}{i}", batch=edge_batch)
              for i in range(edge_threads)] if edge_rate > 0 else []
     clients += edges
+    # The walls of a command center are on all the time: they are switched on first and the others join once
+    # every wall has loaded its whole page (their first answers are counted, as "first_tick").
+    for c in wall_clients:
+        c.start()
+    deadline = time.monotonic() + 30
+    while len(rec.kinds.get("wall.first_tick", [])) < walls and time.monotonic() < deadline:
+        time.sleep(0.2)
+    clients = wall_clients + clients
     load_before, cpu0 = loadavg(), _tree_cpu_seconds(procs)
     click.echo(f"• load for {seconds:g} s: {walls} walls, {supervisors} supervisors, {edge_rate:g} alarms/s …", err=True)
     t0 = time.monotonic()
-    for c in clients:
+    for c in clients[walls:]:
         c.start()
     stop.wait(seconds)
     stop.set()
@@ -256,8 +265,9 @@ def _drive(procs, port, city, url, data_dir, *, seconds, walls, supervisors, edg
                  "edge_rate_achieved": round(sent / elapsed, 1) if elapsed else None}
     for cls in ("wall", "supervisor", "edge"):
         out[cls] = {**_stats(rec.samples.get(cls, [])), "errors": rec.errors.get(cls, 0)}
-    out["supervisor"]["by_kind"] = {k.split(".", 1)[1]: _stats(v) for k, v in sorted(rec.kinds.items())
-                                    if k.startswith("supervisor.")}
+    for cls in ("wall", "supervisor"):
+        out[cls]["by_kind"] = {k.split(".", 1)[1]: _stats(v) for k, v in sorted(rec.kinds.items())
+                               if k.startswith(cls + ".")}
     out["edge"].update({"sent": sent, "accepted": accepted, "refused": refused, "stored": stored,
                         "stored_equals_sent": stored == sent,
                         "stored_per_s": round(stored / elapsed, 1) if elapsed else None})

@@ -127,7 +127,8 @@ class WallClient(Client):
             n += 1
             body = dash_body(self.dep, [{"id": "wall-interval", "property": "n_intervals", "value": n}],
                              [{"id": "wall-state", "property": "data", "value": state}])
-            status, payload = self.call("tick", "POST", "/_dash-update-component", body)
+            status, payload = self.call("tick" if state is not None else "first_tick", "POST",
+                                        "/_dash-update-component", body)  # the first answer is the whole wall
             if status == 200 and payload:
                 try:
                     state = json.loads(payload)["response"].get("wall-state", {}).get("data", state)
