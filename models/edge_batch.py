@@ -193,7 +193,8 @@ def _store(s: Session, pending: list[_Pending], stored: dict[int, StoredPhoto], 
     camera_ids = sorted({p.camera_id for p in pending})
     open_cases = _open_cases(s, camera_ids)
     fresh = {p.key for p in pending if _best(open_cases, p, cfg) is None}
-    if lock_case_keys(s, fresh):  # some alarms may open cases: wait for concurrent openers, then look again
+    locked = fresh if lock_case_keys(s, fresh) else set()
+    if locked:  # some alarms may open cases: we waited for concurrent openers, look again
         open_cases = _open_cases(s, camera_ids)
     placed: list[tuple[_Pending, list, bool]] = []  # (alarm, [case id, code, box], created)
     rows: dict[type, dict[int, Any]] = {}  # cameras and types of the batch, loaded at the first opening
@@ -208,6 +209,10 @@ def _store(s: Session, pending: list[_Pending], stored: dict[int, StoredPhoto], 
     for p in pending:
         a = p.alarm
         best = _best(open_cases, p, cfg)
+        if best is None and p.key not in locked and lock_case_keys(s, [p.key]):
+            locked.add(p.key)  # rare: the case it matched at first was closed meanwhile; lock its key too
+            open_cases.update(_open_cases(s, [p.camera_id]))
+            best = _best(open_cases, p, cfg)
         if best is not None:
             placed.append((p, best, False))
             continue

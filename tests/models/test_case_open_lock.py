@@ -88,6 +88,40 @@ def test_different_objects_still_open_their_own_cases_concurrently(city, tmp_pat
     assert [r.status for r in results] == ["created", "created"] and _cases(city) == 2
 
 
+def test_a_case_closed_between_two_looks_makes_its_key_locked_before_opening(city, tmp_path, monkeypatch):
+    store = PhotoStore(tmp_path / "ev")
+    first = ingest(city.sessions, store, alarm("K1"), CFG)  # an open case for CAM-0001's box
+    real_open_cases, real_lock, calls, locks = edge_batch._open_cases, edge_batch.lock_case_keys, [], []
+
+    def open_cases_then_close(s, camera_ids):
+        out = real_open_cases(s, camera_ids)
+        calls.append(1)
+        if len(calls) == 1:  # between the first look and the second, another transaction closes the case
+            with city.sessions.begin() as other:
+                other.get(Case, first.case_id).state = "closed"
+        return out
+
+    monkeypatch.setattr(edge_batch, "_open_cases", open_cases_then_close)
+    monkeypatch.setattr(edge_batch, "lock_case_keys", lambda s, keys: locks.append(set(keys)) or real_lock(s, keys))
+    items = ingest_batch(city.sessions, store, [alarm("K2"), alarm("K3", camera_code="CAM-0002")], CFG)
+    if city.engine.dialect.name == "postgresql":
+        # K3's new key made the batch look again; K2's case had gone, so its key was locked before opening one
+        assert [i.result.status for i in items] == ["created", "created"]
+        assert items[0].result.case_id != first.case_id
+        assert [{key[0] for key in keys} for keys in locks] == [{_camera_id(city, "CAM-0002")},
+                                                                {_camera_id(city, "CAM-0001")}]
+    else:  # SQLite: one writer at a time, no second look; the alarm joins the case it matched
+        assert [i.result.status for i in items] == ["attached", "created"]
+        assert items[0].result.case_id == first.case_id
+
+
+def _camera_id(ctx, code):
+    from models.registry import Camera
+
+    with ctx.sessions() as s:
+        return s.scalar(select(Camera.id).where(Camera.code == code))
+
+
 def test_key_numbers_are_stable_and_tell_zones_apart():
     assert key_number((1, 2, None)) == key_number((1, 2, None))
     assert len({key_number((1, 2, None)), key_number((1, 2, "fire_lane")), key_number((2, 1, None))}) == 3
