@@ -54,10 +54,12 @@ def private_pg_database(server_url: str, prefix: str = "cw_bench") -> Iterator[s
 
     A server that refuses the CREATE raises ``click.ClickException`` naming the URL (nothing to drop then).
     """
+    from psycopg import sql  # the database name is an identifier: composed by the driver, never pasted
+
     name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     try:
         with pg_admin(server_url) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     except Exception as exc:  # noqa: BLE001 — any failure here means: no bench database
         raise click.ClickException(f"{server_url}: cannot create a bench database: {exc}") from None
     base = _libpq_url(server_url).rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
@@ -65,7 +67,7 @@ def private_pg_database(server_url: str, prefix: str = "cw_bench") -> Iterator[s
         yield f"{base}/{name}"
     finally:
         with pg_admin(server_url) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def loadavg() -> list[float]:

@@ -42,17 +42,17 @@ def _open_cases_sql(dialect: str):
     # ``state IN (…)``; open cases are rare: tell it to use the state index. (PostgreSQL knows the skew.)
     # Times are compared in SQL: parsing two timestamps per row in Python cost more than the query.
     c = Case.__table__.c
-    hint = " INDEXED BY ix_cases_state" if dialect == "sqlite" else ""
-    states = ", ".join(f"'{s}'" for s in OPEN_STATES)  # constants from CaseState, not user input
-    due = ", ".join(f"'{s}'" for s in DUE_STATES)
     return text(
-        f"SELECT point_id, district_id, state, overdue, stuck, count(*) AS n FROM ("
-        f"SELECT point_id, district_id, state, "
-        f"CASE WHEN state IN ({due}) AND deadline_at < :now THEN 1 ELSE 0 END AS overdue, "
-        f"CASE WHEN updated_at < :stuck THEN 1 ELSE 0 END AS stuck "
-        f"FROM cases{hint} WHERE state IN ({states})) AS o "
-        f"GROUP BY point_id, district_id, state, overdue, stuck"
-    ).bindparams(bindparam("now", type_=UTCDateTime()), bindparam("stuck", type_=UTCDateTime())).columns(
+        "SELECT point_id, district_id, state, overdue, stuck, count(*) AS n FROM ("
+        "SELECT point_id, district_id, state, "
+        "CASE WHEN state IN :due AND deadline_at < :now THEN 1 ELSE 0 END AS overdue, "
+        "CASE WHEN updated_at < :stuck THEN 1 ELSE 0 END AS stuck "
+        + ("FROM cases INDEXED BY ix_cases_state" if dialect == "sqlite" else "FROM cases")
+        + " WHERE state IN :states) AS o "
+        "GROUP BY point_id, district_id, state, overdue, stuck"
+    ).bindparams(bindparam("now", type_=UTCDateTime()), bindparam("stuck", type_=UTCDateTime()),
+                 bindparam("due", value=list(DUE_STATES), expanding=True),
+                 bindparam("states", value=list(OPEN_STATES), expanding=True)).columns(
         c.point_id, c.district_id, c.state)
 
 
