@@ -19,7 +19,7 @@ DATE_FORMAT = "YYYY-MM-DD"
 DATE_PICKER = {"valueFormat": DATE_FORMAT, "monthLabelFormat": "YYYY年M月", "yearLabelFormat": "YYYY年",
                "monthsListFormat": "M月", "size": "sm", "popoverProps": {"withinPortal": True}}
 """Props of every date picker (dmc.DatePickerInput): ISO dates and Chinese calendar headings, whatever the
-browser's locale (weekday names follow dayjs' default locale)."""
+browser's locale (weekday and month names come from the zh-cn dayjs locale set by shell.DATES)."""
 SCORE_GOOD = 90.0
 """综合得分 at or above this shows green."""
 SCORE_FAIR = 75.0

@@ -30,6 +30,9 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("wall", "/wall"),
 ]
 
+DATES = {"locale": "zh-cn", "firstDayOfWeek": 1, "weekendDays": [0, 6]}
+"""Date pickers in Chinese (weekdays 一 … 日, months 十一月), weeks from Monday. The dayjs locale ships in
+assets/web/dayjs-locale-zh-cn.js (no network); DatesProvider registers it on dmc's own dayjs."""
 THEME = {
     "primaryColor": "red",
     "fontFamily": '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif',
@@ -114,10 +117,13 @@ def desktop_page(title: str, children: Any, active: str | None = None, actions: 
         className="cw-title-row",
     )
     return dmc.MantineProvider(
-        html.Div(
-            [header(active), html.Main([title_row, html.Div(children, className="cw-content")],
-                                       id="cw-main", className="cw-main", tabIndex="-1")],
-            className="cw-page",
+        dmc.DatesProvider(
+            html.Div(
+                [header(active), html.Main([title_row, html.Div(children, className="cw-content")],
+                                           id="cw-main", className="cw-main", tabIndex="-1")],
+                className="cw-page",
+            ),
+            settings=DATES,
         ),
         theme=THEME,
     )

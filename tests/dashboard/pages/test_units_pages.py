@@ -106,3 +106,26 @@ def test_operator_refused_by_server(site):
     assert r.status_code == 200
     resp = r.get_json()["response"]
     assert resp["units-d-shown"]["children"] == "您只能查看本单位的统计。" and resp["units-d-kpis"]["children"] is None
+
+
+def test_date_picker_in_chinese(site, chrome):
+    """The period date picker names weekdays and months in Chinese (dayjs zh-cn, shipped in assets), weeks from
+    Monday; the locale file comes from this server, not a CDN."""
+    ctx, info, app, base = site
+    context, page = login_context(chrome, app, base, "sup1", 1440, 900)
+    try:
+        page.goto(base + "/units")
+        wait_ready(page, "#units-overall .cw-kpi")
+        page.locator("#units-date").click()
+        head = page.locator(".mantine-DatePickerInput-weekday")
+        head.first.wait_for(timeout=30_000)
+        assert head.all_inner_texts() == ["一", "二", "三", "四", "五", "六", "日"]
+        shot(page, "date-picker-1440x900")
+        # the days' accessible names carry the locale's month name (十一月, not November)
+        today = local_today()
+        label = page.locator(".mantine-DatePickerInput-day[data-selected]").get_attribute("aria-label")
+        months = ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"]
+        assert label == f"{today.day} {months[today.month - 1]} {today.year}"
+        assert context.errors == [] and context.outside == []
+    finally:
+        context.close()
