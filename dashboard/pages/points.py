@@ -99,15 +99,35 @@ def _filter(rows, district, category, text):
     return rows
 
 
-def _legend(rows: list[dict]) -> html.Div:
+def _legend(rows: list[dict]) -> list[html.Div]:
+    """The states with their counts, the totals, and the same per district (beside the map)."""
     counts = {s: sum(r["state"] == s for r in rows) for s in STATE_COLORS}
     cams = sum(r["cameras"] for r in rows)
     online = sum(r["online"] for r in rows)
-    return html.Div([
+    legend = html.Div([
         html.Div([html.Span(className="cw-dot", style={"background": STATE_COLORS[s]}),
                   f"{T.POINT_STATES[s]}：{counts[s]}"]) for s in STATE_COLORS
     ] + [html.Div(f"点位 {len(rows)} 个", style={"marginTop": "8px"}), html.Div(f"摄像头 {cams} 路，在线 {online} 路"),
          html.P(T.MAP_HINT, className="cw-muted")], className="cw-legend cw-card")
+    return [legend, _district_table(rows)]
+
+
+def _district_table(rows: list[dict]) -> html.Div:
+    """Per 区县: points, points in each state, cameras online of all."""
+    by: dict[str, list[dict]] = {}
+    for r in rows:
+        by.setdefault(r["district"] or T.NO_VALUE, []).append(r)
+    states = list(STATE_COLORS)
+    head = html.Tr([html.Th(T.POINT_COLS["district"]), html.Th(T.POINTS_BY_DISTRICT_COUNT, className="num")]
+                   + [html.Th(T.POINT_STATES[s], className="num") for s in states]
+                   + [html.Th(T.POINTS_BY_DISTRICT_CAMS, className="num")])
+    body = [html.Tr([html.Td(d), html.Td(len(rs), className="num")]
+                    + [html.Td(sum(r["state"] == s for r in rs), className="num") for s in states]
+                    + [html.Td(f"{sum(r['online'] for r in rs)}/{sum(r['cameras'] for r in rs)}", className="num")])
+            for d, rs in sorted(by.items())]
+    return html.Div([html.H2(T.POINTS_BY_DISTRICT),
+                     html.Table([html.Thead(head), html.Tbody(body)], className="cw-table cw-table-compact")],
+                    className="cw-card cw-district-table")
 
 
 def layout(**_):
@@ -134,9 +154,11 @@ def layout(**_):
     tabs = dmc.Tabs([
         dmc.TabsList([dmc.TabsTab(T.POINTS_TAB_MAP, value="map"), dmc.TabsTab(T.POINTS_TAB_LIST, value="list")]),
         dmc.TabsPanel(html.Div([
+            # the map is as wide as the city's (tall) shape at the panel's height; the width left over
+            # holds the legend and the per-district figures (a full-width map left ~60 % of it blank)
             dcc.Graph(id="points-map", figure=map_figure(rows), config={"displaylogo": False, "scrollZoom": True},
-                      style={"height": "calc(100vh - 200px)", "minHeight": "420px"}),
-            html.Div(_legend(rows), id="points-legend"),
+                      className="cw-points-map"),
+            html.Div(_legend(rows), id="points-legend", className="cw-map-side"),
         ], className="cw-map-layout"), value="map", pt="sm"),
         dmc.TabsPanel(grid, value="list", pt="sm"),
     ], value="map", id="points-tabs", keepMounted=True)

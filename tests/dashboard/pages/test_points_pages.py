@@ -10,6 +10,7 @@ from sqlalchemy import select
 from models.clock import utcnow
 from models.latest_frames import store_for
 from models.registry import Camera
+from tests.dashboard.desktop_helpers import page_module
 from tests.dashboard.pages.registry_city import SIZES, browser, live_app, login_context, shot, wait_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -98,3 +99,39 @@ def test_map_list_point_and_camera_zone_editing(site):
     xs = [p[0] for p in new[0]["polygon"]]
     assert min(xs) == pytest.approx(0.10, abs=0.03) and max(xs) == pytest.approx(0.35, abs=0.03)
     assert not any(z["name"] == "半个区域" for z in zones)
+
+
+def test_map_fills_its_frame_at_1440(site):
+    """At 1440×900 the city (tall) fills the map's width (it filled ~40 % of a full-width map), and the
+    legend with the per-district table takes the rest of the row."""
+    ctx, info, app, base = site
+    bounds = page_module("points").BOUNDS
+    with browser() as chrome:
+        context, page = login_context(chrome, app, base, "sup1", 1440, 900)
+        try:
+            page.goto(base + "/points")
+            wait_ready(page, "#points-map")
+            page.wait_for_selector("#points-map .maplibregl-canvas", timeout=90_000)
+            page.wait_for_function("() => { const m = document.getElementById('points-map')"
+                                   ".querySelector('.js-plotly-plot')._fullLayout.map._subplot.map;"
+                                   " return m.loaded() && !m.isMoving(); }", timeout=60_000)
+            page.wait_for_timeout(300)
+            # the city's west and east edges as drawn, in pixels (the map's own projection)
+            xs = page.evaluate("([w, s, e, n]) => { const m = document.getElementById('points-map')"
+                               ".querySelector('.js-plotly-plot')._fullLayout.map._subplot.map;"
+                               " return [m.project([w, (s + n) / 2]).x, m.project([e, (s + n) / 2]).x]; }",
+                               [bounds["west"], bounds["south"], bounds["east"], bounds["north"]])
+            frame = page.locator("#points-map").bounding_box()
+            drawn = xs[1] - xs[0]
+            assert 0.7 * frame["width"] <= drawn <= frame["width"] + 1, (drawn, frame)
+            assert frame["y"] + frame["height"] <= 900 and frame["height"] >= 420  # whole map on screen
+            layout = page.locator(".cw-map-layout").bounding_box()
+            side = page.locator("#points-legend").bounding_box()
+            assert side["x"] > frame["x"] + frame["width"]  # beside the map, not under it
+            assert abs((side["x"] + side["width"]) - (layout["x"] + layout["width"])) <= 2
+            table = page.locator("#points-legend .cw-district-table").inner_text()
+            assert "各区县点位" in table and "芗城区" in table
+            shot(page, "points-map-1440x900")
+            assert context.errors == [] and context.outside == []
+        finally:
+            context.close()
