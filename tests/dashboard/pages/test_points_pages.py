@@ -73,9 +73,9 @@ def test_map_list_point_and_camera_zone_editing(site):
             assert any("snapshot.jpg" in h for h in hrefs)  # the live snapshot under the zones
             # draw a new zone: four clicks, name, kind, save
             page.fill("#cameras-edit-name", "消防通道口")
-            for x, y in [(0.10, 0.80), (0.35, 0.80), (0.35, 0.95), (0.10, 0.95)]:
-                _click_rel(page, x, y)
-            page.wait_for_selector("#cameras-edit-count >> text=已点 4 个顶点", timeout=60_000)
+            for n, (x, y) in enumerate([(0.10, 0.80), (0.35, 0.80), (0.35, 0.95), (0.10, 0.95)], start=1):
+                _click_rel(page, x, y)  # each vertex is counted by a server callback: wait for it before the next
+                page.wait_for_selector(f"#cameras-edit-count >> text=已点 {n} 个顶点", timeout=60_000)
             page.click("#cameras-edit-save")
             page.wait_for_selector("#cameras-edit-msg >> text=已保存区域", timeout=60_000)
             shots(page, "camera-zones")
@@ -85,7 +85,9 @@ def test_map_list_point_and_camera_zone_editing(site):
             page.get_by_role("option", name="＋ 新建区域").click()
             page.fill("#cameras-edit-name", "半个区域")
             _click_rel(page, 0.5, 0.2)
+            page.wait_for_selector("#cameras-edit-count >> text=已点 1 个顶点", timeout=60_000)
             _click_rel(page, 0.6, 0.3)
+            page.wait_for_selector("#cameras-edit-count >> text=已点 2 个顶点", timeout=60_000)
             page.click("#cameras-edit-save")
             page.wait_for_selector("#cameras-edit-msg >> text=区域未保存", timeout=60_000)
             assert "至少需要 3 个顶点" in page.locator("#cameras-edit-msg").inner_text()
