@@ -59,6 +59,15 @@ class Principal:
 ANONYMOUS = Principal("anonymous", "anonymous", "anonymous")
 
 
+
+# Where each role starts (the page ``/`` and a login without ``next`` lead there).
+START_PAGES = {"admin": "/cases", "supervisor": "/cases", "viewer": "/cases", "unit": "/tasks", "wall": "/wall"}
+
+
+def start_path(role: str) -> str:
+    return START_PAGES.get(role, "/login")
+
+
 def allow_page(path: str, roles: Iterable[str]) -> None:
     """Declare who may open the page at ``path`` (exact path or prefix ending in '/')."""
     _page_rules[path] = frozenset(roles)

@@ -87,7 +87,7 @@ def login():
     nxt = _safe_next(request.values.get("next"))
     if request.method == "GET":
         if current_principal().kind == "user":
-            return redirect(nxt)
+            return redirect(access.start_path(current_principal().role) if nxt == "/" else nxt)
         info = T.LOGGED_OUT if request.args.get("bye") else None
         return _render(T.LOGIN_TITLE, _LOGIN_FORM, info=info, next=nxt, username="")
     username = (request.form.get("username") or "").strip()
@@ -108,8 +108,9 @@ def login():
         if result.ok:
             access.login_principal(result.user)
             must = result.user.must_change_password
+            start = access.start_path(result.user.role) if nxt == "/" else nxt  # straight there: no "/" hop
     if result.ok:
-        return redirect("/password" if must else nxt)
+        return redirect("/password" if must else start)
     address_throttle.failed(address)
     if result.reason == "locked":
         msg, status = T.ACCOUNT_LOCKED.format(minutes=_minutes_until(result.locked_until)), 429

@@ -44,7 +44,7 @@ def test_login_success_redirects_and_opens_pages(app, sqlite_ctx):
     c = app.server.test_client()
     assert c.get("/cases").status_code == 302
     r = login(c, "sup1")
-    assert r.status_code == 302 and r.headers["Location"] == "/"
+    assert r.status_code == 302 and r.headers["Location"] == "/cases"  # the role's start page, no "/" hop
     assert c.get("/cases").status_code == 200
     with sqlite_ctx.sessions() as s:
         assert s.scalar(select(User).where(User.username == "sup1")).last_login_at is not None
@@ -63,8 +63,8 @@ def test_login_without_csrf_token_is_refused(app, sqlite_ctx):
 
 def test_next_only_follows_local_paths(app, sqlite_ctx):
     _user(sqlite_ctx)
-    for nxt, expected in [("/cases?x=1", "/cases?x=1"), ("//evil.example/x", "/"), ("https://evil.example", "/"),
-                          ("/\\evil.example", "/")]:
+    for nxt, expected in [("/cases?x=1", "/cases?x=1"), ("//evil.example/x", "/cases"),
+                          ("https://evil.example", "/cases"), ("/\\evil.example", "/cases"), ("/units", "/units")]:
         c = app.server.test_client()
         token = csrf_from(c.get("/login").data)
         r = c.post("/login", data={"username": "sup1", "password": PASSWORD, "csrf_token": token, "next": nxt})
@@ -189,3 +189,13 @@ def test_home_redirects_by_role(app, sqlite_ctx):
         assert r.status_code == 200
         loc = r.get_json()["response"]["_pages_content"]["children"]["props"]["children"][0]["props"]
         assert loc["pathname"] == target, user
+
+
+def test_each_role_lands_on_its_start_page_straight_after_login(app, sqlite_ctx):
+    _user(sqlite_ctx, "op1", role="unit", unit="U-CGJ")
+    _user(sqlite_ctx, "view1", role="viewer")
+    for name, start in [("op1", "/tasks"), ("view1", "/cases")]:
+        c = app.server.test_client()
+        r = login(c, name)
+        assert r.status_code == 302 and r.headers["Location"] == start
+        assert c.get("/login").headers["Location"] == start  # already logged in: the login page sends them on
