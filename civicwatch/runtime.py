@@ -90,6 +90,9 @@ def serve(ctx: AppContext, host: str, port: int) -> None:
 
     from dashboard.app import create_app
 
+    from .queue_metrics import register_queue_metrics
+
     app = create_app(ctx)
+    register_queue_metrics(app.server, ctx.config)
     waitress_serve(app.server, host=host, port=port, threads=ctx.config.server.threads, ident="CivicWatch",
                    connection_limit=ctx.config.server.connection_limit)

@@ -52,7 +52,11 @@ def web(obj, host: str | None, port: int | None, workers: int, threads: int) -> 
             from dashboard.app import create_app
             from models.context import AppContext
 
-            return create_app(AppContext.from_config(cfg)).server
+            from civicwatch.queue_metrics import register_queue_metrics
+
+            server = create_app(AppContext.from_config(cfg)).server
+            register_queue_metrics(server, cfg)
+            return server
 
     click.echo(f"CivicWatch web on http://{bind} ({workers} workers × {threads} threads)")
     _Web().run()
