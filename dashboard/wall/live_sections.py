@@ -146,7 +146,6 @@ def events(session: Session, now: datetime) -> list[dict[str, Any]]:
 
 def cameras(session: Session) -> dict[str, int]:
     out = {"online": 0, "offline": 0, "faulty": 0, "unknown": 0, "total": 0}
-    last = None
     for health, enabled, n in session.execute(
         select(Camera.health, Camera.enabled, func.count()).group_by(Camera.health, Camera.enabled)
     ):
