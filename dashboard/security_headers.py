@@ -34,7 +34,7 @@ def cookie_settings(config: AppConfig) -> dict:
 def content_security_policy(script_hashes: list[str], frame_ancestors: list[str]) -> str:
     directives = [
         "default-src 'self'",
-        "script-src 'self' " + " ".join(f"'{h}'" for h in script_hashes),
+        "script-src 'self' " + " ".join(h if h.startswith("'") else f"'{h}'" for h in script_hashes),
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
