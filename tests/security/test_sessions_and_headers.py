@@ -212,3 +212,23 @@ def test_wall_allow_addresses_must_be_addresses(tmp_path):
 
     with pytest.raises(ConfigError, match="wall_allow_addresses"):
         build(tmp_path / "bad", auth={"wall_allow_addresses": ["10.20.0.0/33"]})
+
+
+# --- CSRF on Dash callbacks (why CSRFProtect is not needed there: CONTRIBUTING) -----------------------------
+
+def test_dash_callbacks_refuse_bodies_a_foreign_page_could_send(tmp_path):
+    """A cross-site form or no-cors fetch can only send form or text/plain bodies: refused even with the
+    session cookie, and no CORS header ever allows a JSON post from another origin."""
+    app, ctx, _ = build(tmp_path)
+    c = app.server.test_client()
+    login(c, "sup1")
+    body = ('{"output": "cases-grid.rowData", "outputs": {"id": "cases-grid", "property": "rowData"},'
+            ' "inputs": [], "changedPropIds": [], "state": []}')
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+        r = c.post("/_dash-update-component", data=body, content_type=content_type,
+                   headers={"Origin": "https://evil.example"})
+        assert r.status_code in (400, 403, 415), (content_type, r.status_code)
+    r = c.options("/_dash-update-component", headers={"Origin": "https://evil.example",
+                                                       "Access-Control-Request-Method": "POST"})
+    assert "Access-Control-Allow-Origin" not in r.headers
+    ctx.stop()
