@@ -11,13 +11,18 @@ A guesser elsewhere therefore cannot lock a well-known account (``admin``) for i
 """
 from __future__ import annotations
 
+import logging
+import threading
+
 import flask
 from flask import request
 from flask_limiter import Limiter
 from limits.strategies import RateLimiter
 
 from models.context import AppContext
-from models.ratelimit import digest, item, storage_uri, wait_s
+from models.ratelimit import digest, item, make_strategy, storage_uri, wait_s
+
+log = logging.getLogger(__name__)
 
 # an address may fail this many times the per-(account, address) limit before it is blocked (offices, NAT)
 ADDRESS_LIMIT_FACTOR = 4
@@ -28,17 +33,59 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+class WithFallback:
+    """A limiter strategy that counts in this process's memory while its shared storage (Redis) fails, so a
+    Redis outage neither opens the limits nor breaks logins; one log line when it starts and when it ends."""
+
+    def __init__(self, primary: RateLimiter):
+        self.primary = primary
+        self.memory = make_strategy()
+        self._down = False
+        self._lock = threading.Lock()
+
+    def _call(self, name: str, *args):
+        try:
+            result = getattr(self.primary, name)(*args)
+        except Exception as exc:  # noqa: BLE001 — any storage error (connection, timeout, protocol)
+            with self._lock:
+                if not self._down:
+                    log.warning("rate-limit storage unavailable (%s); counting in this process until it returns",
+                                exc)
+                self._down = True
+            return getattr(self.memory, name)(*args)
+        if self._down:
+            with self._lock:
+                self._down = False
+            log.warning("rate-limit storage is back")
+        return result
+
+    def hit(self, *args):
+        return self._call("hit", *args)
+
+    def test(self, *args):
+        return self._call("test", *args)
+
+    def get_window_stats(self, *args):
+        return self._call("get_window_stats", *args)
+
+    def clear(self, *args):
+        return self._call("clear", *args)
+
+
 def init_rate_limits(server: flask.Flask, ctx: AppContext) -> Limiter:
     """Install the app's Flask-Limiter (no default limits: each limited route asks for its own)."""
     limiter = Limiter(client_address, app=server, storage_uri=storage_uri(ctx.config), strategy="moving-window",
-                      default_limits=[], headers_enabled=False, key_prefix="civicwatch")
+                      default_limits=[], headers_enabled=False, key_prefix="civicwatch", swallow_errors=True,
+                      in_memory_fallback_enabled=True)
     server.extensions["civicwatch_limiter"] = limiter
+    server.extensions["civicwatch_limits"] = WithFallback(limiter.limiter)
     return limiter
 
 
 def strategy() -> RateLimiter:
-    """The current app's limiter strategy (shared storage) for limits checked inside a view."""
-    return flask.current_app.extensions["civicwatch_limiter"].limiter
+    """The current app's limiter strategy (Flask-Limiter's storage, memory while that fails) for limits
+    checked inside a view."""
+    return flask.current_app.extensions["civicwatch_limits"]
 
 
 class LoginLimits:

@@ -92,3 +92,23 @@ def test_login_limits_are_shared_by_every_worker_through_redis(tmp_path):
     assert login_from(c2, "sup1", address).status_code == 429
     ctx1.stop()
     ctx2.stop()
+
+
+def test_logins_and_limits_survive_an_unreachable_redis(tmp_path, caplog):
+    """Redis down (nothing listens on the port): logins work, and failures are still limited (in memory)."""
+    import socket
+
+    with socket.socket() as s:  # a loopback port with nothing listening on it
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app, ctx, _ = build(tmp_path, reporting={"rate_limit": {"backend": "redis",
+                                                            "redis_url": f"redis://127.0.0.1:{port}/0"}})
+    c = app.server.test_client()
+    assert login_from(c, "sup1", "192.0.2.20").status_code == 302
+    limit = ctx.config.auth.max_failed_logins
+    other = app.server.test_client()
+    codes = [login_from(other, "viewer1", "192.0.2.21", password="wrong-password-x").status_code
+             for _ in range(limit + 1)]
+    assert codes == [401] * limit + [429], codes
+    assert "rate-limit storage unavailable" in caplog.text
+    ctx.stop()
