@@ -108,7 +108,7 @@ def test_wall_link_does_not_replace_a_logged_in_user(tmp_path):
 def test_first_start_wall_token_expires_and_is_rotated(tmp_path):
     from civicwatch.runtime import first_start_credentials
 
-    app, ctx, _ = build(tmp_path, auth={"wall_token_days": 30})
+    _app, ctx, _ = build(tmp_path, auth={"wall_token_days": 30})
     first = first_start_credentials(ctx, echo=lambda *_: None)["wall_token"]
     with ctx.sessions.begin() as s:
         row = s.scalar(select(ApiToken).where(ApiToken.name == "wall (first start)"))
