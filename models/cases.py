@@ -81,6 +81,7 @@ class Case(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
     description: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(120))  # as reported, or the nearest registry point/road
     score: Mapped[float | None] = mapped_column(Float)
     external_ref: Mapped[str | None] = mapped_column(String(80))  # edge event id / citizen tracking code
     reporter_contact: Mapped[str | None] = mapped_column(String(40))  # personal data: supervisors only
@@ -96,6 +97,8 @@ class Case(Base):
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     return_count: Mapped[int] = mapped_column(Integer, default=0)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # written by `civicwatch demo history` (演示历史数据), not found by live detection
+    demo_history: Mapped[bool] = mapped_column(Boolean, default=False)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -33,6 +33,7 @@ from .coords import degrees_box, distance_m, in_geometry, wgs84_to_gcj02
 from .photo_intake import PhotoError, PhotoStore, PreparedPhoto, StoredPhoto, prepare
 from .ratelimit import RateLimited, SubmissionLimits
 from .registry import District, MonitoringPoint, ProblemType
+from .reverse_geocode import MAX_LEN as ADDRESS_MAX_LEN, address_near
 from .workflow import OPEN_STATES as WORKFLOW_OPEN_STATES, open_case
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +71,8 @@ class ReportInput:
     datum: str = "wgs84"
     photos: Sequence[bytes] = ()
     client_address: str | None = None
+    address: str | None = None  # as the reporter typed it (Open311 address_string); else reverse-geocoded
+    zone_kind: str | None = None  # where the problem is (Open311 attribute[zone_kind]): one of the type's zone_kinds
     channel: str = "web"  # web | open311
 
 
@@ -113,6 +116,18 @@ def clean_text(value: str | None, max_len: int) -> str:
     if len(text) > max_len:
         raise ReportError("description", "too_long", f"问题描述过长（{len(text)} 字），不超过 {max_len} 字")
     return text
+
+
+def clean_address(value: str | None) -> str | None:
+    """The address a reporter typed (one line, at most 120 characters), or ``None``."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ReportError("address", "bad_type", "地址必须是文字")
+    text = " ".join(clean_text(value, len(value)).split()) if len(value) <= 10 * ADDRESS_MAX_LEN else value
+    if len(text) > ADDRESS_MAX_LEN:
+        raise ReportError("address", "too_long", f"地址过长（{len(text)} 字），不超过 {ADDRESS_MAX_LEN} 字")
+    return text or None
 
 
 def clean_phone(value: str | None) -> str | None:
@@ -224,6 +239,7 @@ class PublicStatus:
     expected_at: datetime | None
     steps: list[tuple[str, datetime]]
     photos: int
+    address: str | None = None
 
 
 def public_status(session: Session, case: Case) -> PublicStatus:
@@ -254,6 +270,8 @@ def public_status(session: Session, case: Case) -> PublicStatus:
         district=case.district.name if case.district else None, lon=lon, lat=lat,
         submitted_at=case.found_at, updated_at=case.updated_at,
         expected_at=case.deadline_at if case.state in OPEN_STATES else None, steps=steps, photos=photos,
+        address=case.address or (case.point.address or case.point.name if case.point is not None else None)
+        or (case.district.name if case.district else None),
     )
 
 
@@ -334,9 +352,13 @@ def submit(sessions: sessionmaker[Session], store: PhotoStore, report: ReportInp
            limits: SubmissionLimits | None = None, now: datetime | None = None) -> Receipt:
     """Validate, rate-limit and store one citizen report as a case in the moderation queue (发现)."""
     now = now or utcnow()
+    typed_address = clean_address(report.address)
     with sessions() as s:
         ptype, description, phone, prepared, (lon, lat, loc_source) = validate(s, report, cfg)
         ptype_id = ptype.id
+        if report.zone_kind is not None and report.zone_kind not in (ptype.zone_kinds or []):
+            raise ReportError("attribute[zone_kind]", "bad_zone_kind",
+                              f"zone_kind: expected one of {', '.join(ptype.zone_kinds or []) or '(none)'} for {ptype.code}")
     if limits is not None:
         try:
             limits.check(report.client_address, phone)
@@ -350,6 +372,7 @@ def submit(sessions: sessionmaker[Session], store: PhotoStore, report: ReportInp
             stored.append(store.write(p))
         with sessions.begin() as s:
             point = nearest_point(s, lon, lat)
+            address = typed_address or address_near(s, lon, lat)
             tracking = new_tracking_code()
             while s.scalar(select(Case.id).where(Case.external_ref == tracking)) is not None:
                 tracking = new_tracking_code()
@@ -357,10 +380,13 @@ def submit(sessions: sessionmaker[Session], store: PhotoStore, report: ReportInp
                 s, source=CaseSource.CITIZEN.value, problem_type=ptype_id, found_at=now,
                 actor="随手拍" if report.channel == "web" else "Open311", actor_role="citizen", point=point,
                 lon=lon, lat=lat, description=description or None, external_ref=tracking, reporter_contact=phone,
+                address=address, zone=report.zone_kind,
             )
             if case.district_id is None:
                 district = district_at(s, lon, lat)
                 case.district_id = district.id if district else None
+            if case.address is None and case.district_id is not None:
+                case.address = s.get(District, case.district_id).name
             for sp in stored:
                 s.add(Evidence(sha256=sp.sha256, path=str(sp.path), kind="citizen", case_id=case.id,
                                width=sp.width, height=sp.height, created_at=now))

@@ -25,7 +25,7 @@ def open_case(
     actor_role: str, point=None, camera=None, zone: str | None = None, box: list[float] | None = None,
     lon: float | None = None, lat: float | None = None, description: str | None = None,
     score: float | None = None, external_ref: str | None = None, reporter_contact: str | None = None,
-    previous_case=None,
+    previous_case=None, address: str | None = None, demo_history: bool = False,
 ) -> Case:
     """Create a case (发现) with its first transition; auto-accept and auto-dispatch when configured.
 
@@ -57,6 +57,7 @@ def open_case(
         district_id=district_of_point(session, point_id), zone=zone, box=list(box) if box else None,
         lon=lon, lat=lat, description=description, score=score, external_ref=external_ref,
         reporter_contact=reporter_contact, previous_case_id=_id(previous_case), found_at=found_at,
+        address=address, demo_history=demo_history,
         rework_count=0, extension_count=0, return_count=0, escalated=False, last_seq=0, updated_at=found_at,
         transitions=[],  # a new case has no log yet: appending needs no SELECT to load it
     )

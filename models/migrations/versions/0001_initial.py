@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 18:05:03.606867
+Create Date: 2026-12-05 18:39:11.845646
 """
 from alembic import op
 import sqlalchemy as sa
@@ -209,6 +209,7 @@ def upgrade() -> None:
     sa.Column('lon', sa.Float(), nullable=True),
     sa.Column('lat', sa.Float(), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('address', sa.String(length=120), nullable=True),
     sa.Column('score', sa.Float(), nullable=True),
     sa.Column('external_ref', sa.String(length=80), nullable=True),
     sa.Column('reporter_contact', sa.String(length=40), nullable=True),
@@ -224,6 +225,7 @@ def upgrade() -> None:
     sa.Column('extension_count', sa.Integer(), nullable=False),
     sa.Column('return_count', sa.Integer(), nullable=False),
     sa.Column('escalated', sa.Boolean(), nullable=False),
+    sa.Column('demo_history', sa.Boolean(), nullable=False),
     sa.Column('last_seq', sa.Integer(), nullable=False),
     sa.Column('updated_at', models.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['camera_id'], ['cameras.id'], name=op.f('fk_cases_camera_id_cameras')),
