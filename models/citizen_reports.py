@@ -358,7 +358,7 @@ def submit(sessions: sessionmaker[Session], store: PhotoStore, report: ReportInp
         ptype_id = ptype.id
         if report.zone_kind is not None and report.zone_kind not in (ptype.zone_kinds or []):
             raise ReportError("attribute[zone_kind]", "bad_zone_kind",
-                              f"zone_kind: expected one of {', '.join(ptype.zone_kinds or []) or '(none)'} for {ptype.code}")
+                              f"expected one of {', '.join(ptype.zone_kinds or []) or '(none)'} for {ptype.code}")
     if limits is not None:
         try:
             limits.check(report.client_address, phone)

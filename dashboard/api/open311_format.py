@@ -58,7 +58,7 @@ def to_xml(content, kind: str | None = None, root: str | None = None) -> bytes:
 def render(fmt: str, content, kind: str | None = None, root: str | None = None, status: int = 200):
     """A Flask response: JSON as before, or the XML form of the same content."""
     if fmt == "xml":
-        return Response(to_xml(content, kind, root), status=status, mimetype="text/xml", content_type="text/xml; charset=utf-8")
+        return Response(to_xml(content, kind, root), content_type="text/xml; charset=utf-8"), status
     return jsonify(content), status
 
 
