@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base
@@ -98,7 +98,7 @@ class Case(Base):
     return_count: Mapped[int] = mapped_column(Integer, default=0)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     # written by `civicwatch demo history` (演示历史数据), not found by live detection
-    demo_history: Mapped[bool] = mapped_column(Boolean, default=False)
+    demo_history: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -107,7 +107,7 @@ def _legend(rows: list[dict]) -> list[html.Div]:
     legend = html.Div([
         html.Div([html.Span(className="cw-dot", style={"background": STATE_COLORS[s]}),
                   f"{T.POINT_STATES[s]}：{counts[s]}"]) for s in STATE_COLORS
-    ] + [html.Div(f"点位 {len(rows)} 个", style={"marginTop": "8px"}), html.Div(f"摄像头 {cams} 路，在线 {online} 路"),
+    ] + [html.Div(f"点位 {len(rows)} 个"), html.Div(f"摄像头 {cams} 路，在线 {online} 路"),
          html.P(T.MAP_HINT, className="cw-muted")], className="cw-legend cw-card")
     return [legend, _district_table(rows)]
 

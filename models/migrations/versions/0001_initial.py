@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 18:39:11.845646
+Create Date: 2026-12-05 18:44:44.803528
 """
 from alembic import op
 import sqlalchemy as sa
@@ -225,7 +225,7 @@ def upgrade() -> None:
     sa.Column('extension_count', sa.Integer(), nullable=False),
     sa.Column('return_count', sa.Integer(), nullable=False),
     sa.Column('escalated', sa.Boolean(), nullable=False),
-    sa.Column('demo_history', sa.Boolean(), nullable=False),
+    sa.Column('demo_history', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('last_seq', sa.Integer(), nullable=False),
     sa.Column('updated_at', models.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['camera_id'], ['cameras.id'], name=op.f('fk_cases_camera_id_cameras')),
