@@ -37,6 +37,12 @@ def prepare(config: AppConfig, echo=print) -> AppContext:
         seed = config.path(config.registry_seed_dir)
         echo(f"• 导入点位登记 / importing registry from {seed} …")
         import_registry(ctx.sessions, seed, progress=True)
+        if config.demo and config.workflow.demo_history.on_first_start:
+            from civicwatch.commands.demo_history import write_with_progress
+
+            echo(f"• 演示历史数据 / writing {config.workflow.demo_history.days} days of demo history …")
+            out = write_with_progress(ctx)
+            echo(f"  {out['cases']} cases ({out['handled']} handled) in {out['seconds']} s")
     return ctx
 
 

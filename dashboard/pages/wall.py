@@ -44,13 +44,29 @@ def _empty_snapshot(reg: Registry) -> dict:
     }
 
 
+def _demo_badge(ctx) -> html.Span:
+    """演示数据, and when the demo history was written, how many cases are simulated history."""
+    from models.workflow.demo_history import history_count
+
+    try:
+        with ctx.sessions() as s:
+            n = history_count(s)
+    except Exception:  # the wall shows without the count while the database is away
+        log.warning("wall: demo history count unavailable", exc_info=True)
+        n = 0
+    if not n:
+        return html.Span(T.DEMO_BADGE, className="wall-demo", id="wall-demo")
+    return html.Span(T.DEMO_HISTORY_BADGE.format(n=n), className="wall-demo", id="wall-demo",
+                     title=T.DEMO_HISTORY_TITLE)
+
+
 def _header(ctx, snap) -> html.Div:
     return html.Div(className="wall-header", children=[
         html.Div(className="wall-brand", children=[
             html.Span("★", className="wall-star"),
             html.Span(T.TITLE, className="wall-title"),
             html.Span(T.SUBTITLE, className="wall-subtitle"),
-            html.Span(T.DEMO_BADGE, className="wall-demo", id="wall-demo") if ctx.config.demo else None,
+            _demo_badge(ctx) if ctx.config.demo else None,
         ]),
         html.Div(className="wall-time", children=[
             html.Div(className="wall-updated", children=[T.LAST_UPDATE + " ",

@@ -6,6 +6,10 @@ from . import labels as L
 TITLE = "漳州精神文明建设平台"
 SUBTITLE = "一屏看全程"
 DEMO_BADGE = "演示数据"
+# with `civicwatch demo history`: which figures are simulated history and which come from live detection
+DEMO_HISTORY_BADGE = "演示数据 · 含模拟历史案件 {n:,} 件，其余由实时检测发现"
+DEMO_HISTORY_TITLE = ("年度派发、整改率、趋势、排名和流程漏斗包含模拟的历史案件（演示历史数据，由模拟责任单位按工作流程生成）；"
+                      "今日新发现的问题和实时告警来自摄像头画面的实时检测。")
 LAST_UPDATE = "数据更新"
 
 # KPI strip

@@ -21,12 +21,12 @@ from .feeds import BackoffConfig, CameraSource, FeedsConfig, HealthConfig, Simul
 from .reporting import EdgeConfig, RateLimitConfig, ReportingConfig
 from .server import ServerConfig
 from .wall import ScaleConfig, WallConfig
-from .workflow import DemoResponders, DocumentNames, ScoreWeights, WorkflowConfig
+from .workflow import DemoHistory, DemoResponders, DocumentNames, ScoreWeights, WorkflowConfig
 from .errors import ConfigError, format_validation_error
 
 __all__ = [
     "AppConfig", "ConfigError", "load_config", "parse_config", "AuthConfig", "BackoffConfig", "CameraSource",
-    "DatabaseConfig", "DetectionConfig", "DemoResponders", "DocumentNames", "FeedsConfig", "HealthConfig",
+    "DatabaseConfig", "DetectionConfig", "DemoHistory", "DemoResponders", "DocumentNames", "FeedsConfig", "HealthConfig",
     "OnnxDetectorConfig", "ScaleConfig", "ScoreWeights", "ServerConfig", "SimulatorConfig", "WallConfig",
     "WorkflowConfig", "ReportingConfig", "RateLimitConfig", "EdgeConfig",
 ]

@@ -35,6 +35,27 @@ class DemoResponders(Section):
     overdue_share: float = Field(0.02, ge=0, le=1, description="Share of cases left to run overdue.")
 
 
+class DemoHistory(Section):
+    """A year of past cases for the demo (演示历史数据): ``civicwatch demo history``, and the demo's first start.
+
+    Made by simulated responders through the real workflow; the totals follow from these rates (the seed's
+    2024 figures: 2,832 dispatched, 2,828 handled)."""
+
+    on_first_start: bool = Field(
+        False, description="Write the history when `civicwatch run` starts on an empty database (demo only)."
+    )
+    days: int = Field(365, ge=1, le=3 * 366, description="How many days of history to write, ending now.")
+    cases_per_day: float = Field(
+        7.76, gt=0, le=500, description="Mean problems found (and dispatched) per day (2,832 a year in the seed)."
+    )
+    ignore_share: float = Field(
+        0.0014, ge=0, le=1, description="Share of dispatched cases a simulated unit never handles (4 of 2,832)."
+    )
+    fail_share: float = Field(0.03, ge=0, le=1, description="Share of first reports whose fix is not done (返工).")
+    late_share: float = Field(0.05, ge=0, le=1, description="Share of cases rectified after their deadline (督办).")
+    seed: int = Field(2024, description="Random seed: the same seed writes the same history.")
+
+
 class WorkflowConfig(Section):
     """How cases move: acceptance, deadlines, reminders, re-checks and indicators."""
 
@@ -51,3 +72,4 @@ class WorkflowConfig(Section):
     )
     score_weights: ScoreWeights = Field(default_factory=ScoreWeights)
     demo_responders: DemoResponders = Field(default_factory=DemoResponders)
+    demo_history: DemoHistory = Field(default_factory=DemoHistory)
