@@ -55,9 +55,10 @@ def run_demo_responders(session: Session, cfg: DemoResponders, now: datetime | N
     """One pass: report rectification for due dispatched cases; verify/close rectified manual ones."""
     now = as_utc(now or utcnow())
     counts = {"rectified": 0, "not_fixed": 0, "verified": 0}
-    # a demo-history case already overdue is one its simulated unit never handled: it stays as the history left it
-    left = Case.demo_history.is_(True) & (Case.deadline_at < now)
-    dispatched = session.scalars(select(Case).where(Case.state == CaseState.DISPATCHED.value, ~left)
+    # a demo-history case its simulated unit never handles stays as the history left it (overdue, 督办)
+    from .demo_history import ignored_by_history
+
+    dispatched = session.scalars(select(Case).where(Case.state == CaseState.DISPATCHED.value, ~ignored_by_history())
                                  .order_by(Case.dispatched_at).limit(BATCH).with_for_update(skip_locked=True)
                                  .options(selectinload(Case.transitions)))  # one query, not one per case
     for case in list(dispatched):

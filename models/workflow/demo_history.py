@@ -34,6 +34,8 @@ from .machine import SYSTEM
 HISTORY_ACTOR = "演示历史"
 UNIT_ACTOR = "演示责任单位"
 RECHECK_ACTOR = "摄像头复核（演示历史）"
+# 督办 of a case whose simulated unit never acts: the live demo responders leave such a case alone
+IGNORED_ACTOR = "督办（演示历史：责任单位未处置）"
 CHUNK = 1000  # cases per unit of work
 
 
@@ -44,6 +46,16 @@ class HistoryResult:
     dispatched: int
     handled: int
     open: int
+
+
+def ignored_by_history():
+    """SQL condition: the case is demo history that its simulated unit never handles (stays overdue)."""
+    from sqlalchemy import exists
+
+    from ..cases import CaseTransition
+
+    return Case.demo_history.is_(True) & exists().where(
+        CaseTransition.case_id == Case.id, CaseTransition.action == "escalate", CaseTransition.actor == IGNORED_ACTOR)
 
 
 def history_count(session: Session) -> int:
@@ -93,18 +105,18 @@ def _respond(session: Session, case: Case, rng: random.Random, cfg: DemoHistory,
     for round_ in range(2):
         start = as_utc(case.updated_at)
         span = max(as_utc(case.deadline_at) - start, timedelta(minutes=30))
-        if outcome == "ignore" or late:
-            if as_utc(case.deadline_at) >= now:
-                return
-            apply(session, case, "escalate", actor="督办（演示历史）", actor_role=SYSTEM, at=as_utc(case.deadline_at),
-                  note="超期督办", flush=False)
-            if outcome == "ignore":
-                return
-            at = as_utc(case.deadline_at) + span * rng.uniform(0.05, 1.0)
-        else:
-            at = start + span * rng.uniform(0.1, 0.95)
-        if at >= now:
+        deadline = as_utc(case.deadline_at)
+        if outcome == "ignore":
+            if deadline < now:  # the history's mark of a case its unit never handles (see IGNORED_ACTOR)
+                apply(session, case, "escalate", actor=IGNORED_ACTOR, actor_role=SYSTEM, at=deadline,
+                      note="超期督办", flush=False)
             return
+        at = deadline + span * rng.uniform(0.05, 1.0) if late else start + span * rng.uniform(0.1, 0.95)
+        if at >= now:  # still being handled when the history ends: the live demo responders carry on
+            return
+        if late:
+            apply(session, case, "escalate", actor="督办（演示历史）", actor_role=SYSTEM, at=deadline,
+                  note="超期督办", flush=False)
         fixed = outcome == "fixed" or round_ > 0
         apply(session, case, "rectify", actor=UNIT_ACTOR, actor_role=SYSTEM, at=at,
               note="已整改完毕（演示历史）" if fixed else "已整改（演示历史：实际未整改）",
@@ -124,11 +136,35 @@ def _respond(session: Session, case: Case, rng: random.Random, cfg: DemoHistory,
         return
 
 
-def _preload_registry(session: Session) -> None:
-    """Load the registry rows the workflow reads per case (points, units, types, routes) into the session at
-    once, so its per-case lookups (``session.get``) are identity-map hits instead of one query each."""
-    for model in (MonitoringPoint, ResponsibleUnit, ProblemType, Camera, District):
-        session.scalars(select(model)).all()
+def _places(session: Session) -> list[tuple[int, int, str, tuple[float, float, float, float], int]]:
+    """Where a history problem can be: (camera id, point id, zone name, zone's bounding box, problem type id)
+    for every camera zone and camera-visible, auto-accepted type whose zone kinds include the zone's kind —
+    so a history case has a zone and a box like a detected one."""
+    s_types = session.scalars(select(ProblemType).where(
+        ProblemType.camera_visible.is_(True), ProblemType.auto_accept.is_(True)).order_by(ProblemType.id)).all()
+    by_kind: dict[str, list[int]] = {}
+    for t in s_types:
+        for kind in t.zone_kinds or []:
+            by_kind.setdefault(kind, []).append(t.id)
+    out = []
+    for cam in session.scalars(select(Camera).order_by(Camera.id)):
+        for z in cam.zones or []:
+            poly = z.get("polygon") or []
+            if z.get("kind") == "mask" or len(poly) < 3:
+                continue
+            xs, ys = [p[0] for p in poly], [p[1] for p in poly]
+            box = (min(xs), min(ys), max(xs), max(ys))
+            out.extend((cam.id, cam.point_id, str(z.get("name", ""))[:40], box, tid)
+                       for tid in by_kind.get(z.get("kind"), []))
+    return out
+
+
+def _preload_registry(session: Session) -> list:
+    """Load the registry rows the workflow reads per case (points, units, types, cameras) into the session at
+    once, so its per-case lookups (``session.get``) are identity-map hits instead of one query each. The
+    caller keeps the returned rows referenced: the identity map holds them only weakly."""
+    return [session.scalars(select(model)).all()
+            for model in (MonitoringPoint, ResponsibleUnit, ProblemType, Camera, District)]
 
 
 def write_history(sessions: sessionmaker[Session], cfg: DemoHistory, *, days: int | None = None,
@@ -142,22 +178,23 @@ def write_history(sessions: sessionmaker[Session], cfg: DemoHistory, *, days: in
     with sessions() as s:
         if history_exists(s):
             raise WorkflowError("demo history: this database already has one (Case.demo_history)")
-        cameras = [(c.id, c.point_id) for c in s.scalars(select(Camera).order_by(Camera.id))]
-        types = [t.id for t in s.scalars(select(ProblemType).where(
-            ProblemType.camera_visible.is_(True), ProblemType.auto_accept.is_(True)).order_by(ProblemType.id))]
-    if not cameras or not types:
-        raise WorkflowError("demo history: the registry has no cameras or no camera-visible auto-accepted "
-                            "problem types (import a registry first)")
+        places = _places(s)
+    if not places:
+        raise WorkflowError("demo history: the registry has no camera zone where a camera-visible, auto-accepted "
+                            "problem type can appear (import a registry first)")
     times = _arrivals(rng, now - timedelta(days=days), now, cfg.cases_per_day)
     done = 0
     for i in range(0, len(times), CHUNK):
         with sessions.begin() as s:
-            _preload_registry(s)
+            _keep = _preload_registry(s)  # referenced for the whole unit of work
             for found_at in times[i:i + CHUNK]:
-                camera_id, point_id = rng.choice(cameras)
-                case = open_case(s, source=CaseSource.CAMERA.value, problem_type=rng.choice(types),
-                                 found_at=found_at, actor=HISTORY_ACTOR, actor_role=SYSTEM, camera=camera_id,
-                                 point=point_id, score=round(rng.uniform(0.6, 0.98), 2), demo_history=True)
+                camera_id, point_id, zone, (x1, y1, x2, y2), type_id = rng.choice(places)
+                w, h = (x2 - x1) * rng.uniform(0.08, 0.2), (y2 - y1) * rng.uniform(0.3, 0.8)
+                bx, by = x1 + (x2 - x1 - w) * rng.random(), y1 + (y2 - y1 - h) * rng.random()
+                case = open_case(s, source=CaseSource.CAMERA.value, problem_type=type_id, found_at=found_at,
+                                 actor=HISTORY_ACTOR, actor_role=SYSTEM, camera=camera_id, point=point_id,
+                                 zone=zone, box=[round(v, 4) for v in (bx, by, bx + w, by + h)],
+                                 score=round(rng.uniform(0.6, 0.98), 2), demo_history=True)
                 if case.state == CaseState.DISPATCHED.value:
                     _respond(s, case, rng, cfg, now)
         done = min(len(times), i + CHUNK)

@@ -108,3 +108,22 @@ def test_first_start_of_the_demo_writes_the_history_once(tmp_path, sqlite_url):
             assert history_count(s) == 0
     finally:
         ctx.stop()
+
+
+def test_live_demo_responders_carry_on_but_leave_the_ignored_cases(city):
+    from models.config import DemoResponders
+    from models.workflow.demo import run_demo_responders
+    from models.workflow.demo_history import ignored_by_history
+
+    write_history(city.sessions, DemoHistory(seed=3, ignore_share=0.2, cases_per_day=30), days=10, now=NOW)
+    with city.sessions() as s:
+        ignored = set(s.scalars(select(Case.id).where(ignored_by_history())).all())
+        in_progress = set(s.scalars(select(Case.id).where(Case.state == "dispatched")).all()) - ignored
+    assert ignored and in_progress  # both kinds exist at the end of the history
+    live = DemoResponders(min_delay_s=0, max_delay_s=0, overdue_share=0, fail_share=0)
+    with city.sessions.begin() as s:
+        run_demo_responders(s, live, now=NOW + timedelta(minutes=5))
+    with city.sessions() as s:
+        states = dict(s.execute(select(Case.id, Case.state)).all())
+    assert all(states[i] == "dispatched" for i in ignored)
+    assert all(states[i] == "rectified" for i in in_progress)
