@@ -120,6 +120,7 @@ def events(session: Session, now: datetime) -> list[dict[str, Any]]:
         .join(ProblemType, ProblemType.id == Case.problem_type_id)
         .outerjoin(MonitoringPoint, MonitoringPoint.id == Case.point_id)
         .outerjoin(District, District.id == Case.district_id)
+        .where(Case.demo_history.is_(False))  # 实时发现 lists live detections only, never the demo's history
         .order_by(Case.id.desc())
         .limit(EVENT_ROWS)
     ).all()
