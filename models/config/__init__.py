@@ -17,6 +17,7 @@ from .auth import AuthConfig
 from .base import Section
 from .database import DatabaseConfig
 from .detection import DetectionConfig, OnnxDetectorConfig
+from .notify import ChannelConfig, NotifyConfig, Recipient
 from .feeds import BackoffConfig, CameraSource, FeedsConfig, HealthConfig, SimulatorConfig
 from .reporting import EdgeConfig, RateLimitConfig, ReportingConfig
 from .server import ServerConfig
@@ -28,7 +29,8 @@ __all__ = [
     "AppConfig", "ConfigError", "load_config", "parse_config", "AuthConfig", "BackoffConfig", "CameraSource",
     "DatabaseConfig", "DetectionConfig", "DemoResponders", "DocumentNames", "FeedsConfig", "HealthConfig",
     "OnnxDetectorConfig", "ScaleConfig", "ScoreWeights", "ServerConfig", "SimulatorConfig", "WallConfig",
-    "WorkflowConfig", "ReportingConfig", "RateLimitConfig", "EdgeConfig",
+    "WorkflowConfig", "ReportingConfig", "RateLimitConfig", "EdgeConfig", "ChannelConfig", "NotifyConfig",
+    "Recipient",
 ]
 
 ENV_CONFIG = "CIVICWATCH_CONFIG"
@@ -56,6 +58,7 @@ class AppConfig(Section):
     wall: WallConfig = Field(default_factory=WallConfig)
     scale: ScaleConfig = Field(default_factory=ScaleConfig)
     reporting: ReportingConfig = Field(default_factory=ReportingConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
 
     # Set by load_config: the directory relative paths are resolved against.
     base_dir: str = Field(".", exclude=True, description="(internal) directory of the config file.")
