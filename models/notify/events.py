@@ -37,8 +37,10 @@ CITIZEN_EVENTS = {"accept": "citizen_accepted", "close": "citizen_closed", "inva
 URGENT_EVENTS = frozenset({"overdue", "escalate"})
 
 
-def unit_targets(session: Session, cfg: NotifyConfig, unit_id: int | None, roles=UNIT_ROLES) -> list[Target]:
-    """The contacts of a unit in ``roles``; a unit without any gets ``default_unit_recipients``."""
+def unit_targets(session: Session, cfg: NotifyConfig, unit_id: int | None, roles=UNIT_ROLES,
+                 fallback: bool = True) -> list[Target]:
+    """The contacts of a unit in ``roles`` (on configured channels); a unit without any gets
+    ``default_unit_recipients`` (unless ``fallback`` is false)."""
     if unit_id is None:
         return []
     with session.no_autoflush:
@@ -49,7 +51,7 @@ def unit_targets(session: Session, cfg: NotifyConfig, unit_id: int | None, roles
     name = unit.name if unit else str(unit_id)
     known = {c.name for c in cfg.channels}
     out = [Target(c.channel, c.address, f"{name} · {c.name or c.role}") for c in rows if c.channel in known]
-    if not rows:
+    if not out and fallback:
         out = [Target(r.channel, r.address, f"{name} · {r.label or '默认'}") for r in cfg.default_unit_recipients]
     return out
 
@@ -62,10 +64,7 @@ def parent_leader_targets(session: Session, cfg: NotifyConfig, unit_id: int | No
         unit = session.get(ResponsibleUnit, unit_id)
     if unit is None or unit.parent_id is None:
         return []
-    with session.no_autoflush:
-        has = session.scalar(select(UnitContact.id).where(UnitContact.unit_id == unit.parent_id,
-                                                          UnitContact.role == LEADER).limit(1))
-    return unit_targets(session, cfg, unit.parent_id, roles=(LEADER,)) if has else []
+    return unit_targets(session, cfg, unit.parent_id, roles=(LEADER,), fallback=False)
 
 
 def center_targets(cfg: NotifyConfig) -> list[Target]:

@@ -5,9 +5,16 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ..cases import Case, CaseSource, CaseTransition
-from .events import (CITIZEN_EVENTS, TRANSITION_EVENTS, URGENT_EVENTS, center_targets, parent_leader_targets,
-                     reporter_target, unit_targets)
-from .events import CONTACT_ROLES
+from .events import (
+    CITIZEN_EVENTS,
+    CONTACT_ROLES,
+    TRANSITION_EVENTS,
+    URGENT_EVENTS,
+    center_targets,
+    parent_leader_targets,
+    reporter_target,
+    unit_targets,
+)
 from .messages import case_message, citizen_message
 from .outbox import enqueue
 from .settings import notify_config

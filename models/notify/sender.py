@@ -21,7 +21,8 @@ from sqlalchemy import select
 
 from ..clock import LOCAL_TZ, as_utc, utcnow
 from ..config import NotifyConfig
-from ..notifications import Notification, OutboxStatus as St
+from ..notifications import Notification
+from ..notifications import OutboxStatus as St
 from .channels import Channel, DeliveryError, OutMessage
 
 log = logging.getLogger(__name__)
@@ -48,11 +49,13 @@ def quiet_until(cfg: NotifyConfig, now: datetime) -> datetime | None:
 
 
 def deliver_due(sessions, cfg: NotifyConfig, channels: dict[str, Channel], now: datetime | None = None,
-                limit: int = BATCH, before_send: Callable[[Notification], None] | None = None) -> dict[str, int]:
-    """Deliver up to ``limit`` due messages; returns counts (sent, failed, dead, deferred)."""
+                limit: int = BATCH, before_send: Callable[[OutMessage], None] | None = None,
+                only_ids: list[int] | None = None) -> dict[str, int]:
+    """Deliver up to ``limit`` due messages (or only the rows ``only_ids``); returns counts (sent, failed,
+    dead, deferred)."""
     now = as_utc(now or utcnow())
     counts = {"sent": 0, "failed": 0, "dead": 0, "deferred": 0}
-    claimed = _claim(sessions, cfg, channels, now, limit, counts)
+    claimed = _claim(sessions, cfg, channels, now, limit, counts, only_ids)
     for row_id, message, channel_name in claimed:
         if before_send is not None:
             before_send(message)
@@ -71,14 +74,15 @@ def deliver_due(sessions, cfg: NotifyConfig, channels: dict[str, Channel], now: 
     return counts
 
 
-def _claim(sessions, cfg, channels, now, limit, counts) -> list[tuple[int, OutMessage, str]]:
+def _claim(sessions, cfg, channels, now, limit, counts, only_ids=None) -> list[tuple[int, OutMessage, str]]:
     out = []
     with sessions.begin() as s:
-        due = s.scalars(
-            select(Notification)
-            .where(Notification.status.in_((St.PENDING, St.FAILED, St.SENDING)), Notification.next_attempt_at <= now)
-            .order_by(Notification.next_attempt_at, Notification.id).limit(limit)
-            .with_for_update(skip_locked=True)).all()
+        q = select(Notification).where(Notification.status.in_((St.PENDING, St.FAILED, St.SENDING)),
+                                       Notification.next_attempt_at <= now)
+        if only_ids is not None:
+            q = q.where(Notification.id.in_(only_ids))
+        due = s.scalars(q.order_by(Notification.next_attempt_at, Notification.id).limit(limit)
+                        .with_for_update(skip_locked=True)).all()
         quiet_end = quiet_until(cfg, now)
         for row in due:
             channel = channels.get(row.channel)

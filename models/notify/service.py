@@ -57,7 +57,7 @@ def start_notify_jobs(ctx, workbook: Callable[[dict], bytes] | None = None,
     channels = channels_for(ctx)  # a bad channel config stops the start with a clear error
     state: dict[str, Any] = {"enabled": True, "channels": sorted(channels), "sent": 0, "failed": 0, "dead": 0,
                              "deferred": 0, "deadline_soon": 0, "briefings": 0, "errors": 0, "last_error": None,
-                             "shape": "celery" if send_task else "embedded"}
+                             "shape": "celery" if send_task else "embedded", "failing": {}}
     lock = threading.Lock()
     clock = {"last": utcnow() - timedelta(seconds=SWEEP_EVERY_S)}
 
@@ -69,11 +69,13 @@ def start_notify_jobs(ctx, workbook: Callable[[dict], bytes] | None = None,
     def _guard(name: str, fn) -> None:
         try:
             _count(fn())
+            with lock:
+                state["failing"].pop(name, None)
         except Exception as exc:  # noqa: BLE001 - a failing run is retried at the next tick
             log.warning("notify job %s failed: %s", name, str(exc).splitlines()[0][:200] if str(exc) else exc)
             with lock:
                 state["errors"] += 1
-                state["last_error"] = f"{name}: {exc}"[:300]
+                state["last_error"] = state["failing"][name] = f"{name}: {exc}"[:300]
 
     def sweep() -> dict[str, int]:
         now = utcnow()
@@ -96,7 +98,7 @@ def start_notify_jobs(ctx, workbook: Callable[[dict], bytes] | None = None,
 
     def status() -> dict[str, Any]:
         with lock:
-            return dict(state, ok=state["errors"] == 0 or state["last_error"] is None)
+            return dict(state, failing=dict(state["failing"]), ok=not state["failing"])
 
     ctx.status["notify"] = status
     ctx.stoppers.append(lambda: scheduler.shutdown(wait=False))

@@ -15,7 +15,7 @@ from ..cases import Case, CaseState
 from ..clock import LOCAL_TZ, as_utc, utcnow
 from ..config import NotifyConfig
 from .events import unit_targets
-from .messages import case_message, Message
+from .messages import Message, case_message
 from .outbox import Target, enqueue
 
 BATCH = 500

@@ -42,7 +42,9 @@ class TencentSms(Channel):
         return sms_client.SmsClient(cred, self.config.sms_region, ClientProfile(httpProfile=http))
 
     def send(self, message: OutMessage) -> dict:
-        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import (
+            TencentCloudSDKException,
+        )
         from tencentcloud.sms.v20210111 import models
 
         phone = message.recipient.replace(" ", "").replace("-", "")

@@ -28,6 +28,16 @@ def configure(ctx, **kw) -> NotifyConfig:
 def ncity(ctx):
     """``ctx`` with the mini registry, and contacts: the street office (联络员 by webhook + e-mail) and its
     parent district government's leader."""
+    return with_contacts(ctx)
+
+
+@pytest.fixture
+def sqlite_ncity(sqlite_ctx):
+    """:func:`ncity` on SQLite only."""
+    return with_contacts(sqlite_ctx)
+
+
+def with_contacts(ctx):
     with ctx.sessions.begin() as s:
         make_registry(s)
         street = s.scalar(select(ResponsibleUnit).where(ResponsibleUnit.code == "U-XC-NQ"))
