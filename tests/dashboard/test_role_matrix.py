@@ -81,6 +81,7 @@ PAGES: dict[str, frozenset[str]] = {
     "/": DESK_WALL,
     "/cases": DESK,
     "/cases/<code>": DESK,
+    "/tasks/<code>": DESK,  # the case page at the address notifications link to
     "/tasks": frozenset({"unit"}),
     "/units": STAFF_VIEW,
     "/units/<code>": DESK,
@@ -203,7 +204,8 @@ def test_every_route_is_declared_and_enforced(world):
 
 
 def _page_paths(seeded) -> dict[str, str]:
-    samples = {"/cases/<code>": f"/cases/{seeded.cases['nq_dispatched']}", "/units/<code>": "/units/U-XC-NQ",
+    samples = {"/cases/<code>": f"/cases/{seeded.cases['nq_dispatched']}",
+               "/tasks/<code>": f"/tasks/{seeded.cases['nq_dispatched']}", "/units/<code>": "/units/U-XC-NQ",
                "/report/<code>": "/report/NO-SUCH-CODE",
                "/points/<code>": "/points/P-001", "/cameras/<code>": "/cameras/CAM-0001"}
     out = {}
@@ -266,6 +268,8 @@ def test_unit_operator_cannot_reach_another_units_case(world):
     assert r.status_code == 403
     own = seeded.cases["nq_dispatched"]
     assert c.get(f"/cases/{own}").status_code == 200
+    assert c.get(f"/tasks/{other}").status_code == 403  # the notifications' link: the same rule
+    assert c.get(f"/tasks/{own}").status_code == 200
 
 
 def test_forged_callback_outputs_are_refused(world):
