@@ -43,7 +43,7 @@ def test_metrics_refuse_anonymous_and_wall(sqlite_ctx):
 
 
 def test_metrics_count_notifications_per_channel_and_status(ctx):
-    from models.notify.channels import build_channels
+    from models.notify.service import channels_for
     from models.notify.sender import deliver_due
     from tests.models.notify.conftest import T0, configure, new_dispatched, with_contacts
     from tests.models.notify.receivers import RobotReceiver
@@ -57,7 +57,7 @@ def test_metrics_count_notifications_per_channel_and_status(ctx):
         new_dispatched(ctx)
         new_dispatched(ctx)
         # claims in order: robot, mail, robot (limit 3); the SMTP port (9) refuses: one retry pending
-        deliver_due(ctx.sessions, ctx.config.notify, build_channels(ctx.config.notify), T0, limit=3)
+        deliver_due(ctx.sessions, ctx.config.notify, channels_for(ctx), T0, limit=3)
     finally:
         hook.close()
     app = create_app(ctx)

@@ -15,6 +15,11 @@ _LOCK = threading.Lock()
 class LogSink(Channel):
     def check(self) -> None:
         self.file = Path(self.resolve_path(self.config.path))
+        if "{data_dir}" in str(self.file):
+            from ...config import ConfigError
+
+            raise ConfigError(f"notify.channels[{self.name}].path: {{data_dir}} not resolved in {self.file} "
+                              "(build the channels with the app config's path resolver)")
 
     def send(self, message: OutMessage) -> dict:
         line = json.dumps({"at": utcnow().isoformat(), "id": message.dedupe_key, "event": message.event,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from models.cases import Case
 from models.notifications import Notification, ReporterConsent
-from models.notify.channels import build_channels
+from models.notify.service import channels_for
 from models.notify.sender import deliver_due
 from models.workflow import apply
 from tests.dashboard.desktop_helpers import login
@@ -48,7 +48,7 @@ def test_case_page_lists_its_notifications(sqlite_ctx, monkeypatch):
             unit_id = case.unit_id
             add_user(s, "sup1", "correct-horse-battery", "supervisor")
             add_user(s, "op_nq", "correct-horse-battery", "unit", unit_code="U-XC-NQ")
-        deliver_due(ctx.sessions, ctx.config.notify, build_channels(ctx.config.notify))
+        deliver_due(ctx.sessions, ctx.config.notify, channels_for(ctx))
     finally:
         hook.close()
     with ctx.sessions() as s:

@@ -29,13 +29,13 @@ def main(config_path: str, phase: str) -> None:
         print(code, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
     elif phase == "claim":
-        from models.notify.channels import build_channels
+        from models.notify.service import channels_for
         from models.notify.sender import deliver_due
 
         def die(_message):
             os.kill(os.getpid(), signal.SIGKILL)
 
-        deliver_due(ctx.sessions, ctx.config.notify, build_channels(ctx.config.notify), before_send=die)
+        deliver_due(ctx.sessions, ctx.config.notify, channels_for(ctx), before_send=die)
         print("not killed: nothing was due", flush=True)
     elif phase == "deliver":
         later = utcnow() + timedelta(seconds=ctx.config.notify.lease_s + 1)

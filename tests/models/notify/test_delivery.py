@@ -10,7 +10,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from models.notifications import Notification
-from models.notify.channels import build_channels
+from models.notify.service import channels_for
 from models.notify.sender import deliver_due, quiet_until
 from tests.feeds.sources import free_port
 
@@ -62,7 +62,7 @@ def test_dispatch_email_arrives_at_the_smtp_server(ncity, smtp):
     configure(ncity, channels=[{"name": "mail", "kind": "email", "smtp_host": "127.0.0.1", "smtp_port": ctl.port,
                                 "starttls": False, "sender": "cw@zz.gov.cn"}])
     code = new_dispatched(ncity)
-    counts = deliver_due(ncity.sessions, ncity.config.notify, build_channels(ncity.config.notify), T0)
+    counts = deliver_due(ncity.sessions, ncity.config.notify, channels_for(ncity), T0)
     assert counts["sent"] == 1
     [(rcpt, raw)] = inbox.messages
     assert rcpt == ["nq@example.org"]
@@ -95,7 +95,7 @@ def test_wecom_markdown_and_rate_limit_retried(ncity, robot, monkeypatch):
               backoff_base_s=30)
     code = new_dispatched(ncity)
     robot.script = [(200, {"errcode": 45009, "errmsg": "api freq out of limit"})]
-    channels = build_channels(ncity.config.notify)
+    channels = channels_for(ncity)
     c1 = deliver_due(ncity.sessions, ncity.config.notify, channels, T0)
     assert c1["failed"] == 1 and robot.received == []
     assert deliver_due(ncity.sessions, ncity.config.notify, channels, T0 + timedelta(seconds=10))["sent"] == 0
@@ -116,7 +116,7 @@ def test_dingtalk_signed_and_bad_secret_is_a_dead_letter(ncity, ding, monkeypatc
                                 "secret_env": "CW_TEST_DING_SECRET"}])
     code = new_dispatched(ncity)
     ding.script = [(200, {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"})]
-    channels = build_channels(ncity.config.notify)
+    channels = channels_for(ncity)
     assert deliver_due(ncity.sessions, ncity.config.notify, channels, T0)["failed"] == 1
     assert deliver_due(ncity.sessions, ncity.config.notify, channels, T0 + timedelta(minutes=1))["sent"] == 1
     [req] = ding.received  # the receiver verified the HMAC-SHA256 signature
@@ -145,7 +145,7 @@ def test_quiet_hours_hold_sms_but_not_escalation(ncity, robot):
     with ncity.sessions.begin() as s:
         apply(s, s.scalar(select(Case).where(Case.code == code)), "escalate", actor="s", actor_role="supervisor",
               at=night)
-    channels = build_channels(ncity.config.notify)
+    channels = channels_for(ncity)
     counts = deliver_due(ncity.sessions, ncity.config.notify, channels, night)
     assert (counts["sent"], counts["deferred"]) == (2, 1)  # 督办 to the unit and the parent's leader
     assert [r["json"]["event"] for r in robot.received] == ["escalate", "escalate"]

@@ -15,7 +15,7 @@ import yaml
 from sqlalchemy import select
 
 from models.notifications import Notification
-from models.notify.channels import build_channels
+from models.notify.service import channels_for
 from models.notify.sender import deliver_due
 
 from .conftest import T0, configure, new_dispatched
@@ -41,7 +41,7 @@ def test_receiver_down_two_minutes_then_back_none_lost_none_doubled(ncity, hook)
               backoff_base_s=5, backoff_max_s=40, max_attempts=10)
     hook.down()
     codes = [new_dispatched(ncity, at=T0) for _ in range(4)]
-    channels = build_channels(ncity.config.notify)
+    channels = channels_for(ncity)
     now, step = T0, timedelta(seconds=10)
     while now < T0 + timedelta(minutes=2):  # the receiver is down: every attempt fails, none is lost
         deliver_due(ncity.sessions, ncity.config.notify, channels, now)
@@ -65,7 +65,7 @@ def test_gives_up_after_max_attempts_as_a_dead_letter(ncity, hook):
               max_attempts=3)
     hook.script = [(503, {"error": "busy"})] * 3
     new_dispatched(ncity)
-    channels = build_channels(ncity.config.notify)
+    channels = channels_for(ncity)
     for i in range(10):
         deliver_due(ncity.sessions, ncity.config.notify, channels, T0 + timedelta(minutes=i))
     [row] = all_rows(ncity)

@@ -77,3 +77,19 @@ def test_daily_and_weekly_briefings_at_their_local_time_with_the_xlsx(ncity):
         assert "发现问题：1 件" in rows[0].body
         [att] = rows[0].payload["attachments"]
         assert att["name"].endswith(".xlsx") and base64.b64decode(att["data"])[:2] == b"PK"
+
+
+def test_channel_config_problems_are_named_at_start(ncity, monkeypatch):
+    import pytest
+
+    from models.config import ConfigError
+    from models.notify.channels import build_channels
+
+    configure(ncity, channels=SINK)
+    with pytest.raises(ConfigError, match=r"channels\[sink\]\.path: \{data_dir\} not resolved"):
+        build_channels(ncity.config.notify)  # without the config's path resolver
+    monkeypatch.delenv("CW_MISSING_SECRET", raising=False)
+    configure(ncity, channels=[{"name": "ding", "kind": "dingtalk", "url": "http://127.0.0.1:9/robot/send",
+                                "secret_env": "CW_MISSING_SECRET"}])
+    with pytest.raises(ConfigError, match=r"channels\[ding\]\.secret_env: environment variable CW_MISSING_SECRET"):
+        start_notify_jobs(ncity)
