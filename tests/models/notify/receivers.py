@@ -17,8 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class RobotReceiver:
-    def __init__(self, dingtalk_secret: str | None = None, status: int = 200):
+    def __init__(self, dingtalk_secret: str | None = None, responder=None):
         self.secret = dingtalk_secret
+        self.responder = responder  # optional: req -> (status, answer) for other APIs (Tencent SMS); all recorded
         self.received: list[dict] = []  # accepted messages: {"path", "query", "json", "headers"}
         self.rejected: list[dict] = []
         self.script: list[tuple[int, dict]] = []  # (HTTP status, answer) consumed one per request
@@ -69,6 +70,9 @@ class RobotReceiver:
 
     def answer(self, req: dict) -> tuple[int, dict]:
         with self.lock:
+            if self.responder is not None:
+                self.received.append(req)
+                return self.responder(req)
             if self.secret is not None and not self.sign_ok(req):
                 self.rejected.append(req)
                 return 200, {"errcode": 310000, "errmsg": "sign not match"}
