@@ -53,6 +53,9 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("/api/v1/kpi", "GET"): DESK_WALL,
     ("/api/v1/kpi/indicators", "GET"): DESK_WALL,
     ("/api/v1/metrics", "GET"): frozenset({"admin", "viewer"}),
+    # notification outbox (通知记录, 死信)
+    ("/api/v1/notifications", "GET"): frozenset({"admin", "supervisor"}),
+    ("/api/v1/notifications/<int:notification_id>/retry", "POST"): frozenset({"admin"}),
     ("/api/v1/me", "GET"): EVERYONE - {ANON},
     # public reporting (随手拍, Open311)
     ("/open311/v2/services.json", "GET"): EVERYONE,
