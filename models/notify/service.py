@@ -35,14 +35,14 @@ def deliver_once(ctx, channels: dict | None = None, now: datetime | None = None)
 
 
 def sweep_once(ctx, last_checked: datetime, now: datetime | None = None,
-               workbook: Callable[[dict], bytes] | None = None) -> dict[str, int]:
+               workbook: Callable[[dict], bytes] | None = None, done: set | None = None) -> dict[str, int]:
     """Deadline-approaching reminders and due briefings, in one transaction under the job lock."""
     cfg = ctx.config.notify
     now = now or utcnow()
     with ctx.sessions.begin() as s:
         if not try_job_lock(s, "notify-sweep"):
             return {"skipped_locked": 1}
-        reminded = deadline_soon(s, cfg, now)
+        reminded = deadline_soon(s, cfg, now, done)
         briefings = sum(write_briefing(s, cfg, kind, day, now, workbook, ctx.config.workflow.score_weights)
                         for kind, day in due_briefings(cfg, now, last_checked))
     return {"deadline_soon": reminded, "briefings": briefings}
@@ -60,6 +60,7 @@ def start_notify_jobs(ctx, workbook: Callable[[dict], bytes] | None = None,
                              "shape": "celery" if send_task else "embedded", "failing": {}}
     lock = threading.Lock()
     clock = {"last": utcnow() - timedelta(seconds=SWEEP_EVERY_S)}
+    reminded: set = set()  # (case, deadline) pairs the sweep has handled
 
     def _count(counts: dict[str, int]) -> None:
         with lock:
@@ -79,7 +80,7 @@ def start_notify_jobs(ctx, workbook: Callable[[dict], bytes] | None = None,
 
     def sweep() -> dict[str, int]:
         now = utcnow()
-        out = sweep_once(ctx, clock["last"], now, workbook)
+        out = sweep_once(ctx, clock["last"], now, workbook, reminded)
         clock["last"] = now
         return out
 

@@ -29,21 +29,34 @@ def window_start(case: Case) -> datetime | None:
     return as_utc(starts[-1]) if starts else None
 
 
-def deadline_soon(session: Session, cfg: NotifyConfig, now: datetime | None = None) -> int:
-    """Tell the units whose cases have used ``deadline_soon_fraction`` of their time; once per deadline."""
+def deadline_soon(session: Session, cfg: NotifyConfig, now: datetime | None = None,
+                  done: set[tuple[int, datetime]] | None = None) -> int:
+    """Tell the units whose cases have used ``deadline_soon_fraction`` of their time; once per deadline.
+
+    ``done`` (kept by the caller between runs) remembers the (case, deadline) pairs already handled, so a
+    steady run does not look at their logs and outbox again; the outbox's unique key is what guarantees
+    "once" (after a restart ``done`` is empty and the keys answer).
+    """
     now = as_utc(now or utcnow())
     f = cfg.deadline_soon_fraction
     cases = session.scalars(select(Case).where(Case.state == CaseState.DISPATCHED.value, Case.deadline_at > now)
                             .order_by(Case.deadline_at).limit(BATCH))
     written = 0
+    current = set()
     for case in cases:
         deadline = as_utc(case.deadline_at)
+        pair = (case.id, deadline)
+        current.add(pair)
+        if done is not None and pair in done:
+            continue
         first = as_utc(case.dispatched_at or deadline)
         if now < first + (deadline - first) * f:  # cheap test first: the real window starts no earlier
             continue
         start = window_start(case) or first
         if now < start + (deadline - start) * f:
             continue
+        if done is not None:
+            done.add(pair)
         targets = unit_targets(session, cfg, case.unit_id)
         if not targets:
             continue
@@ -51,6 +64,8 @@ def deadline_soon(session: Session, cfg: NotifyConfig, now: datetime | None = No
                        message=case_message(session, case, "deadline_soon", cfg.base_url),
                        case_id=case.id, case_code=case.code, at=now)
         written += len(rows)
+    if done is not None:
+        done.intersection_update(current)  # forget cases no longer waiting (handled, new deadline …)
     return written
 
 
