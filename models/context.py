@@ -36,9 +36,9 @@ class AppContext:
             echo=config.database.echo,
         )
         sessions = make_session_factory(engine)
-        from .notify.settings import bind as bind_notify
+        from .notify.settings import bind as bind_notify, effective
 
-        bind_notify(sessions, config.notify)  # every transition of this process writes its notifications
+        bind_notify(sessions, effective(config))  # every transition of this process writes its notifications
         return cls(
             config=config,
             engine=engine,

@@ -72,8 +72,9 @@ class NotifyConfig(Section):
     """Who is told what, over which channel, and how delivery is retried (see docs/操作手册.md)."""
 
     enabled: bool = Field(True, description="Write notifications to the outbox and deliver them.")
-    base_url: str = Field("http://127.0.0.1:8050", description="Public address of the platform: messages "
-                          "link to `<base_url>/tasks/<case code>`.")
+    base_url: str | None = Field(None, description="Public address of the platform: messages link to "
+                                 "`<base_url>/tasks/<case code>`. Default: `server.public_url`, else "
+                                 "http://<server.host>:<server.port>.")
     channels: list[ChannelConfig] = Field(default_factory=list, description="Delivery channels.")
     default_unit_recipients: list[Recipient] = Field(
         default_factory=list, description="Recipients for a unit that has no contacts of its own (e.g. a log "

@@ -56,12 +56,12 @@ def case_facts(session, case: Case) -> dict[str, Any]:
             "unit": unit.name if unit else ""}
 
 
-def case_message(session, case: Case, event: str, base_url: str, note: str | None = None,
+def case_message(session, case: Case, event: str, base_url: str | None, note: str | None = None,
                  for_unit: str | None = None) -> Message:
     """The message about ``case`` for ``event`` (to a unit, the center or a leader)."""
     f = case_facts(session, case)
     label = EVENT_LABELS.get(event, event)
-    link = f"{base_url.rstrip('/')}/tasks/{f['code']}"
+    link = f"{(base_url or '').rstrip('/')}/tasks/{f['code']}"
     lines = [LEADS.get(event, label),
              f"- 案件编号：{f['code']}",
              f"- 问题类型：{f['type']}",

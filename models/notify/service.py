@@ -18,7 +18,7 @@ from ..clock import utcnow
 from ..workflow.job_lock import try_job_lock
 from .channels import build_channels
 from .sender import deliver_due
-from .settings import bind_ctx
+from .settings import bind_ctx, effective
 from .sweep import deadline_soon, due_briefings, write_briefing
 
 log = logging.getLogger(__name__)
@@ -31,13 +31,14 @@ def channels_for(ctx) -> dict:
 
 def deliver_once(ctx, channels: dict | None = None, now: datetime | None = None) -> dict[str, int]:
     """One sender run (also the body of the Celery task)."""
-    return deliver_due(ctx.sessions, ctx.config.notify, channels if channels is not None else channels_for(ctx), now)
+    return deliver_due(ctx.sessions, effective(ctx.config), channels if channels is not None else channels_for(ctx),
+                       now)
 
 
 def sweep_once(ctx, last_checked: datetime, now: datetime | None = None,
                workbook: Callable[[dict], bytes] | None = None, done: set | None = None) -> dict[str, int]:
     """Deadline-approaching reminders and due briefings, in one transaction under the job lock."""
-    cfg = ctx.config.notify
+    cfg = effective(ctx.config)
     now = now or utcnow()
     with ctx.sessions.begin() as s:
         if not try_job_lock(s, "notify-sweep"):

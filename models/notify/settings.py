@@ -18,9 +18,18 @@ def bind(sessions, config: NotifyConfig) -> NotifyConfig:
     return config
 
 
+def effective(app_config) -> NotifyConfig:
+    """The ``notify`` section with ``base_url`` filled in from the server section when not set."""
+    cfg = app_config.notify
+    if cfg.base_url:
+        return cfg
+    server = app_config.server
+    return cfg.model_copy(update={"base_url": server.public_url or f"http://{server.host}:{server.port}"})
+
+
 def bind_ctx(ctx) -> NotifyConfig:
     current = ctx.sessions.kw.get("info", {}).get(INFO_KEY)
-    return current if current is not None else bind(ctx.sessions, ctx.config.notify)
+    return current if current is not None else bind(ctx.sessions, effective(ctx.config))
 
 
 def notify_config(session: Session) -> NotifyConfig:

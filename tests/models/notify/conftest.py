@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from models.config import NotifyConfig
 from models.notifications import UnitContact
-from models.notify.settings import bind
+from models.notify.settings import bind, effective
 from models.registry import ProblemType, ResponsibleUnit
 from models.workflow import apply, open_case
 from tests.factories import make_registry
@@ -18,10 +18,8 @@ T0 = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 in Zhangzho
 
 def configure(ctx, **kw) -> NotifyConfig:
     """Set ``ctx.config.notify`` from keyword arguments and bind it to ``ctx.sessions``."""
-    cfg = NotifyConfig(**kw)
-    ctx.config.notify = cfg
-    bind(ctx.sessions, cfg)
-    return cfg
+    ctx.config.notify = NotifyConfig(**kw)
+    return bind(ctx.sessions, effective(ctx.config))
 
 
 @pytest.fixture

@@ -137,3 +137,15 @@ def test_nothing_written_without_channels(ncity):
     configure(ncity)
     new_dispatched(ncity)
     assert rows(ncity) == []
+
+
+def test_link_defaults_to_the_servers_public_address(ncity):
+    from models.notify.settings import effective
+
+    ncity.config.server.public_url = "https://cw.zhangzhou.gov.cn"
+    configure(ncity, channels=CHANNELS)
+    assert effective(ncity.config).base_url == "https://cw.zhangzhou.gov.cn"
+    code = new_dispatched(ncity)
+    assert f"https://cw.zhangzhou.gov.cn/tasks/{code}" in rows(ncity, code)[0].body
+    ncity.config.server.public_url = None
+    assert effective(ncity.config).base_url == "http://127.0.0.1:8050"
