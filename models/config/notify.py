@@ -32,6 +32,8 @@ class ChannelConfig(Section):
     smtp_port: int = Field(587, gt=0, lt=65536, description="`email`: SMTP server port.")
     starttls: bool = Field(True, description="`email`: upgrade the connection with STARTTLS (required unless "
                            "the server is on loopback).")
+    ca_file: str | None = Field(None, description="`email`: PEM file of the CA that signed the SMTP server's "
+                                "certificate (a government-internal CA); default: the system's trusted CAs.")
     username: str | None = Field(None, description="`email`: SMTP login (password from `secret_env`).")
     sender: str = Field("civicwatch@localhost", description="`email`: From address.")
     sms_app_id: str | None = Field(None, description="`sms_tencent`: SmsSdkAppId.")

@@ -24,9 +24,12 @@ def _loopback(host: str) -> bool:
 
 @register("email")
 class SmtpEmail(Channel):
-    tls_context: ssl.SSLContext | None = None  # tests trust their own CA here
-
     def check(self) -> None:
+        ca = self.config.ca_file
+        try:
+            self.tls_context = ssl.create_default_context(cafile=str(self.resolve_path(ca)) if ca else None)
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(f"notify.channels[{self.name}].ca_file: cannot load {ca}: {exc}") from None
         if not self.config.starttls and not _loopback(self.config.smtp_host):
             raise ConfigError(f"notify.channels[{self.name}].starttls: must be true for a non-loopback SMTP "
                               f"server ({self.config.smtp_host}): mail would cross the network in clear")
@@ -55,7 +58,7 @@ class SmtpEmail(Channel):
             with smtplib.SMTP(cfg.smtp_host, cfg.smtp_port, timeout=cfg.timeout_s) as smtp:
                 smtp.ehlo()
                 if cfg.starttls:
-                    smtp.starttls(context=self.tls_context or ssl.create_default_context())
+                    smtp.starttls(context=self.tls_context)
                     smtp.ehlo()
                 if cfg.username:
                     smtp.login(cfg.username, self.env("secret_env"))

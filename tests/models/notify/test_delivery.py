@@ -152,3 +152,39 @@ def test_quiet_hours_hold_sms_but_not_escalation(ncity, robot):
     assert deliver_due(ncity.sessions, ncity.config.notify, channels, night + timedelta(hours=2))["sent"] == 0
     assert deliver_due(ncity.sessions, ncity.config.notify, channels, T0.replace(hour=23))["sent"] == 1
     assert [r["json"]["event"] for r in robot.received] == ["escalate", "escalate", "dispatch"]
+
+
+def test_starttls_with_the_servers_ca_and_refused_with_an_untrusted_certificate(ncity, tmp_path):
+    import ssl
+    import subprocess
+
+    from models.config import ChannelConfig, ConfigError
+    from models.notify.channels import DeliveryError, OutMessage
+    from models.notify.channels.email import SmtpEmail
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    inbox = Inbox()
+    ctl = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=server_tls, require_starttls=True)
+    ctl.start()
+    try:
+        msg = OutMessage("【交办】AJ1", "正文", "nq@example.org", "k-tls", "dispatch")
+        trusted = SmtpEmail(ChannelConfig(name="m", kind="email", smtp_port=ctl.port, ca_file=str(cert)))
+        trusted.send(msg)
+        assert [m[0] for m in inbox.messages] == [["nq@example.org"]]
+        system_cas = SmtpEmail(ChannelConfig(name="m", kind="email", smtp_port=ctl.port))
+        with pytest.raises(DeliveryError, match="CERTIFICATE_VERIFY_FAILED"):
+            system_cas.send(msg)
+        plain = SmtpEmail(ChannelConfig(name="m", kind="email", smtp_port=ctl.port, starttls=False))
+        with pytest.raises(DeliveryError, match="530") as err:  # the server insists on STARTTLS
+            plain.send(msg)
+        assert err.value.retryable is False
+        assert len(inbox.messages) == 1
+    finally:
+        ctl.stop()
+    with pytest.raises(ConfigError, match="ca_file"):
+        SmtpEmail(ChannelConfig(name="m", kind="email", ca_file=str(tmp_path / "missing.pem")))
