@@ -66,7 +66,7 @@ class BriefingSchedule(Section):
     @classmethod
     def _hhmm(cls, v: str | None) -> str | None:
         if v is not None and not HHMM.match(v):
-            raise ValueError(f"expected HH:MM (24 h), got {v!r}")
+            raise ValueError("expected HH:MM (24 h)")
         return v
 
 
@@ -104,7 +104,7 @@ class NotifyConfig(Section):
             return v
         parts = v.split("-")
         if len(parts) != 2 or not all(HHMM.match(p) for p in parts):
-            raise ValueError(f"expected HH:MM-HH:MM, got {v!r}")
+            raise ValueError("expected HH:MM-HH:MM (local time; may cross midnight)")
         return v
 
     @model_validator(mode="after")
