@@ -20,3 +20,13 @@ REMOVED = "已删除联系人。"
 REFUSED = "未保存：{error}"
 NO_RIGHT = "您没有权限修改该单位的联系人。"
 ADDRESS_PH = "手机号、邮箱或群内@的手机号"
+
+PAGE_TITLE = "通知"
+PAGE_HELP = ("系统发出的全部通知（最新在前）。“发送失败（已停止重试）”的是死信：核对联系人地址或通道配置后，"
+             "管理员可点“重新发送”。")
+FILTER_ALL = "全部"
+RETRY = "重新发送"
+RETRIED = "已重新排队，将在下一轮发送。"
+RETRY_REFUSED = "只有管理员可以重新发送死信。"
+PAGE_COLS = {"at": "时间", "case": "案件", "to": "通知对象", "channel": "通道", "event": "事项", "status": "状态",
+             "attempts": "次数", "error": "说明", "retry": ""}

@@ -85,6 +85,7 @@ PAGES: dict[str, frozenset[str]] = {
     "/cases": DESK,
     "/cases/<code>": DESK,
     "/tasks/<code>": DESK,  # the case page at the address notifications link to
+    "/notifications": frozenset({"admin", "supervisor"}),
     "/tasks": frozenset({"unit"}),
     "/units": STAFF_VIEW,
     "/units/<code>": DESK,
@@ -102,6 +103,7 @@ PAGES: dict[str, frozenset[str]] = {
 CALLBACKS: dict[str, frozenset[str]] = {
     "cases-": DESK,
     "casepage-": frozenset({"admin", "supervisor", "unit"}),
+    "notifypage-": frozenset({"admin", "supervisor"}),
     "tasks-": frozenset({"unit"}),
     "units-": STAFF_VIEW,
     "units-d-": DESK,
