@@ -52,33 +52,37 @@ def contacts_section(session, unit, p: access.Principal, channel_names: list[str
     return html.Section(children, className="cw-card")
 
 
-@callback(
-    Output("units-d-contacts-table", "children"), Output("units-d-contacts-result", "children"),
-    Input("units-d-contacts-add", "n_clicks"), Input({"type": "units-d-contacts-remove", "id": ALL}, "n_clicks"),
-    State("units-d-code", "data"), State("units-d-contacts-role", "value"), State("units-d-contacts-name", "value"),
-    State("units-d-contacts-channel", "value"), State("units-d-contacts-address", "value"),
-    prevent_initial_call=True,
-)
-def edit(_add, removes, code, role, name, channel, address):
-    """Add or remove a contact (role and unit checked here, values by :mod:`models.notify.contacts`)."""
-    p = access.current_principal()
-    ctx = current_ctx()
-    trig = dash_ctx.triggered_id
-    with ctx.sessions.begin() as s:
-        unit = s.scalar(select(ResponsibleUnit).where(ResponsibleUnit.code == (code or "")))
-        if unit is None or not may_edit(p, unit.id):
-            return no_update, dmc.Alert(T.NO_RIGHT, color="red", variant="light")
-        if isinstance(trig, dict):
-            if not any(removes or []):
-                return no_update, no_update
-            remove_contact(s, unit.id, int(trig.get("id", 0)))
-            message = dmc.Alert(T.REMOVED, color="green", variant="light")
-        else:
-            try:
-                add_contact(s, ctx.config.notify, unit.id, role or "", name, channel or "", address or "")
-            except ContactError as exc:
-                return no_update, dmc.Alert(T.REFUSED.format(error=exc), color="orange", variant="light")
-            message = dmc.Alert(T.ADDED, color="green", variant="light")
-        s.flush()
-        table = _table(unit_contacts(s, unit.id), True)
-    return table, message
+def register_callbacks() -> None:
+    """Register the section's callback; called by the unit page module, which Dash loads once per app (a
+    callback defined at this module's import would reach only the first app of the process)."""
+
+    @callback(
+        Output("units-d-contacts-table", "children"), Output("units-d-contacts-result", "children"),
+        Input("units-d-contacts-add", "n_clicks"), Input({"type": "units-d-contacts-remove", "id": ALL}, "n_clicks"),
+        State("units-d-code", "data"), State("units-d-contacts-role", "value"), State("units-d-contacts-name", "value"),
+        State("units-d-contacts-channel", "value"), State("units-d-contacts-address", "value"),
+        prevent_initial_call=True,
+    )
+    def edit(_add, removes, code, role, name, channel, address):
+        """Add or remove a contact (role and unit checked here, values by :mod:`models.notify.contacts`)."""
+        p = access.current_principal()
+        ctx = current_ctx()
+        trig = dash_ctx.triggered_id
+        with ctx.sessions.begin() as s:
+            unit = s.scalar(select(ResponsibleUnit).where(ResponsibleUnit.code == (code or "")))
+            if unit is None or not may_edit(p, unit.id):
+                return no_update, dmc.Alert(T.NO_RIGHT, color="red", variant="light")
+            if isinstance(trig, dict):
+                if not any(removes or []):
+                    return no_update, no_update
+                remove_contact(s, unit.id, int(trig.get("id", 0)))
+                message = dmc.Alert(T.REMOVED, color="green", variant="light")
+            else:
+                try:
+                    add_contact(s, ctx.config.notify, unit.id, role or "", name, channel or "", address or "")
+                except ContactError as exc:
+                    return no_update, dmc.Alert(T.REFUSED.format(error=exc), color="orange", variant="light")
+                message = dmc.Alert(T.ADDED, color="green", variant="light")
+            s.flush()
+            table = _table(unit_contacts(s, unit.id), True)
+        return table, message

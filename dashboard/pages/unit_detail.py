@@ -16,7 +16,7 @@ from dashboard.kpi_widgets import graph, kpi_strip, parse_period, period_control
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as D
 from dashboard.text import registry as T
-from dashboard.unit_contacts_panel import contacts_section
+from dashboard.unit_contacts_panel import contacts_section, register_callbacks
 from models.cases import Case
 from models.clock import fmt_local
 from models.indicator_progress import indicator_rows
@@ -27,6 +27,7 @@ ROLES = ("admin", "supervisor", "viewer", "unit")
 dash.register_page(__name__, path_template="/units/<code>", title="责任单位 · 漳州精神文明建设平台")
 access.allow_page("/units/", ROLES)
 access.allow_callbacks("units-d-", ROLES)
+register_callbacks()  # 通知联系人 (dashboard/unit_contacts_panel.py)
 
 
 def may_see(p: access.Principal, unit_id: int) -> bool:
