@@ -8,7 +8,8 @@ Per case (seeded by the case id, so a run is reproducible):
   ``data={"demo": {"fixed": False}}``; the scene simulator then leaves the object in place, the camera
   re-check fails and the case comes back as 返工; the next report is a real fix;
 - the rest are fixed: ``{"demo": {"fixed": True}}`` (the simulator removes the object, re-check closes).
-The report attaches the case's latest camera evidence image when there is one. Cases no camera can
+The report attaches no photo (a simulated unit has none; the camera's evidence shows the state *before*
+the fix, and the documents' 整改后 picture comes from the camera re-check). Cases no camera can
 re-check are verified and closed by a simulated supervisor after the same kind of delay.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..cases import Case, CaseState, Evidence
+from ..cases import Case, CaseState
 from ..clock import as_utc, utcnow
 from ..config import DemoResponders
 from ..registry import ProblemType
@@ -62,12 +63,11 @@ def run_demo_responders(session: Session, cfg: DemoResponders, now: datetime | N
         delay, outcome = plan(case.id, case.rework_count, cfg, seed)
         if outcome == "ignore" or now < _last_at(case, ("dispatch", "rework")) + timedelta(seconds=delay):
             continue
-        photo = session.scalar(select(Evidence.id).where(Evidence.case_id == case.id)
-                               .order_by(Evidence.id.desc()).limit(1))
         fixed = outcome == "fixed"
+        # no photo: a simulated unit has none (the camera's own frames show the state before the fix; the
+        # 整改后 picture of the documents is the camera re-check's)
         apply(session, case, "rectify", actor=DEMO_UNIT_ACTOR, actor_role=SYSTEM, at=max(now, case.updated_at),
-              note="已整改完毕（演示）" if fixed else "已整改（演示：实际未整改）",
-              data={"demo": {"fixed": fixed}, "attachments": [photo] if photo else []})
+              note="已整改完毕（演示）" if fixed else "已整改（演示：实际未整改）", data={"demo": {"fixed": fixed}})
         counts["rectified" if fixed else "not_fixed"] += 1
     manual = session.scalars(
         select(Case).join(ProblemType, ProblemType.id == Case.problem_type_id)
