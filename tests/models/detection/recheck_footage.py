@@ -1,0 +1,81 @@
+"""Real footage for camera re-check tests: Debian's opencv-doc ``vtest.avi`` (people walking and standing
+on a paved square), sampled every 2 s (the footage's own time; it loops every 79 s), with a pile of boxes planted on the path.
+
+:func:`feed` runs samples through a :class:`DetectionService` the way the feed would: ``plant`` says
+whether the object is in the picture at a time, ``light`` turns a frame into another light (dusk, night).
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from models.frames import FrameEvent
+from tests.models.detection.test_replay_footage import PLANT_BOX, _pile
+
+VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
+ZONES = [{"name": "路面", "kind": "sidewalk", "polygon": [[0.0, 0.25], [1.0, 0.25], [1.0, 0.62], [0.45, 0.42],
+                                                          [0.0, 0.55]],
+          "types": ["乱堆物料"], "dwell_s": 10}]
+STEP_S = 2.0
+_frames: list[np.ndarray] = []
+
+
+def frames() -> list[np.ndarray]:
+    """Every 20th frame of vtest.avi (one per 2 s of video, the sampling interval), loaded once."""
+    if not _frames:
+        assert VTEST.is_file(), f"{VTEST} missing: install Debian's opencv-doc (scripts/setup.sh --test does)"
+        cap = cv2.VideoCapture(str(VTEST))
+        i = 0
+        while True:
+            ok, f = cap.read()
+            if not ok:
+                break
+            if i % 20 == 0:
+                _frames.append(f)
+            i += 1
+        cap.release()
+    return _frames
+
+
+def planted(frame: np.ndarray, box=PLANT_BOX) -> np.ndarray:
+    out = frame.copy()
+    H, W = out.shape[:2]
+    x1, y1, x2, y2 = int(box[0] * W), int(box[1] * H), int(box[2] * W), int(box[3] * H)
+    out[y1:y2, x1:x2] = _pile(x2 - x1, y2 - y1)
+    return out
+
+
+def night(frame: np.ndarray, seed: int = 0) -> np.ndarray:
+    """The same place at night: a tenth of the light, sensor noise, a warm street-lamp cast."""
+    rng = np.random.default_rng(seed)
+    dark = frame.astype(np.float32) * np.array([0.06, 0.09, 0.12], np.float32)
+    return np.clip(dark + rng.normal(0, 3.0, frame.shape), 0, 255).astype(np.uint8)
+
+
+def dimmer(frame: np.ndarray, gain: float = 0.55) -> np.ndarray:
+    """Overcast / dusk: the whole picture darker (auto-exposure does not make up for it)."""
+    return np.clip(frame.astype(np.float32) * gain, 0, 255).astype(np.uint8)
+
+
+def frame_at(t: float, t0: float, plant=None, light=None) -> np.ndarray:
+    fs = frames()
+    f = fs[int((t - t0) / STEP_S) % len(fs)]
+    if plant is not None and plant(t):
+        f = planted(f)
+    if light is not None:
+        f = light(f)
+    return f
+
+
+def feed(svc, code: str, t0: float, t1: float, start: float, plant=None, light=None, seq=[0]) -> float:
+    """Samples of camera ``code`` every 2 s from ``t0`` to ``t1`` (``start``: the footage's time origin)."""
+    t = t0
+    while t < t1:
+        seq[0] += 1
+        img = frame_at(t, start, plant, light)
+        svc.handle(FrameEvent(code, datetime.fromtimestamp(t, UTC), img, seq[0], media_time_s=t))
+        t += STEP_S
+    return t1
