@@ -12,7 +12,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from sqlalchemy import select
+
 from models.frames import FrameEvent
+from models.registry import Camera, ProblemType, ResponsibleUnit
 from tests.models.detection.test_replay_footage import PLANT_BOX, _pile
 
 VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
@@ -20,6 +23,18 @@ ZONES = [{"name": "路面", "kind": "sidewalk", "polygon": [[0.0, 0.25], [1.0, 0
                                                           [0.0, 0.55]],
           "types": ["乱堆物料"], "dwell_s": 10}]
 STEP_S = 2.0
+CAM = "CAM-0001"
+
+
+def prepare_registry(s) -> None:
+    """On a registry from ``tests.factories.make_registry``: camera ``CAM`` looks at the footage's path, with
+    the type 乱堆物料 (dwell 10 s, auto-accepted and dispatched to the city bureau)."""
+    s.scalar(select(Camera).where(Camera.code == CAM)).zones = ZONES
+    unit = s.scalar(select(ResponsibleUnit.id).where(ResponsibleUnit.code == "U-CGJ"))
+    s.add(ProblemType(code="PT21", name="乱堆物料", major_class="市容环境", camera_visible=True,
+                      signals=["stationary_object"], zone_kinds=["sidewalk"], dwell_s=10, confirm_frames=3,
+                      dedup_window_s=3600, dedup_radius_m=50, severity=2, deadline_value=4,
+                      deadline_unit="working_hours", auto_accept=True, default_unit_id=unit, params={}))
 _frames: list[np.ndarray] = []
 
 
@@ -70,12 +85,18 @@ def frame_at(t: float, t0: float, plant=None, light=None) -> np.ndarray:
     return f
 
 
-def feed(svc, code: str, t0: float, t1: float, start: float, plant=None, light=None, seq=[0]) -> float:
-    """Samples of camera ``code`` every 2 s from ``t0`` to ``t1`` (``start``: the footage's time origin)."""
+def events(code: str, t0: float, t1: float, start: float, plant=None, light=None, seq=[0]):
+    """Frame events of camera ``code`` every 2 s from ``t0`` to ``t1`` (``start``: the footage's time origin)."""
     t = t0
     while t < t1:
         seq[0] += 1
-        img = frame_at(t, start, plant, light)
-        svc.handle(FrameEvent(code, datetime.fromtimestamp(t, UTC), img, seq[0], media_time_s=t))
+        yield FrameEvent(code, datetime.fromtimestamp(t, UTC), frame_at(t, start, plant, light), seq[0],
+                         media_time_s=t)
         t += STEP_S
+
+
+def feed(svc, code: str, t0: float, t1: float, start: float, plant=None, light=None) -> float:
+    """Run :func:`events` through a detection service in this process; returns ``t1``."""
+    for ev in events(code, t0, t1, start, plant, light):
+        svc.handle(ev)
     return t1

@@ -27,15 +27,15 @@ from models.detection.service import DetectionService
 from models.documents import render_document
 from models.migrate import upgrade
 from models.detection.problems import iou
-from models.registry import Camera, ProblemType, ResponsibleUnit
 from models.workflow import apply, awaiting_person, cases_awaiting_recheck
 from models.workflow.recheck import RECHECK_DIRTY_GRACE, reset_recheck_runs
 from models.workflow.settings import bind
 from tests.conftest import make_config
 from tests.factories import make_registry
-from tests.models.detection.recheck_footage import PLANT_BOX, ZONES, dimmer, feed, frames, night, planted
+from tests.models.detection.recheck_footage import (
+    CAM, PLANT_BOX, dimmer, feed, frames, night, planted, prepare_registry,
+)
 
-CAM = "CAM-0001"
 START = datetime(2026, 11, 20, 2, 0, tzinfo=UTC).timestamp()  # 10:00 in Zhangzhou
 T_PLANT = START + 140  # after the background's 120 s learning phase
 UNSURE = 6
@@ -48,12 +48,7 @@ def rctx(tmp_path, db_url):
     bind(ctx)
     with ctx.sessions.begin() as s:
         make_registry(s)
-        s.scalar(select(Camera).where(Camera.code == CAM)).zones = ZONES
-        unit = s.scalar(select(ResponsibleUnit.id).where(ResponsibleUnit.code == "U-CGJ"))
-        s.add(ProblemType(code="PT21", name="乱堆物料", major_class="市容环境", camera_visible=True,
-                          signals=["stationary_object"], zone_kinds=["sidewalk"], dwell_s=10, confirm_frames=3,
-                          dedup_window_s=3600, dedup_radius_m=50, severity=2, deadline_value=4,
-                          deadline_unit="working_hours", auto_accept=True, default_unit_id=unit, params={}))
+        prepare_registry(s)
     reset_recheck_runs()
     yield ctx
     reset_recheck_runs()
