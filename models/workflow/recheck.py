@@ -82,6 +82,11 @@ def awaiting_person(case: Case) -> CaseTransition | None:
     return last if last.action == MANUAL else None
 
 
+def _last_action(session: Session, case: Case) -> str | None:
+    return session.scalar(select(CaseTransition.action).where(CaseTransition.case_id == case.id,
+                                                              CaseTransition.seq == case.last_seq))
+
+
 def hand_to_person(session: Session, case: Case, reason: str, at: datetime,
                    data: dict | None = None) -> CaseTransition:
     """转人工复核: the camera cannot decide; the case waits, with ``reason``, for a supervisor."""
@@ -97,8 +102,8 @@ def report_recheck_sample(session: Session, case: Case, clean: bool | None, at: 
     """Count one re-check sample (``clean``: True / False / None = cannot tell, with ``reason``); returns
     the transition it caused (verify→close gives the close), or None. ``attach`` is called once a verdict
     is reached and returns evidence ids (the deciding frames) to attach to it."""
-    if case.state != CaseState.RECTIFIED.value:
-        _runs.pop(case.id, None)
+    if case.state != CaseState.RECTIFIED.value or _last_action(session, case) == MANUAL:
+        _runs.pop(case.id, None)  # closed, sent back, or waiting for a person: the camera no longer decides
         return None
     cfg = settings_for(session).config
     n = cfg.recheck_clean_samples
