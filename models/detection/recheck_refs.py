@@ -108,7 +108,9 @@ def _size(ref: np.ndarray) -> tuple[int, int]:
 def ssim_map(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Per-pixel structural similarity of two grey images (Gaussian window σ = 1.5, 8-bit constants)."""
     c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
-    blur = (lambda x: cv2.GaussianBlur(x, (7, 7), 1.5))
+    def blur(x):
+        return cv2.GaussianBlur(x, (7, 7), 1.5)
+
     ma, mb = blur(a), blur(b)
     va, vb, cov = blur(a * a) - ma * ma, blur(b * b) - mb * mb, blur(a * b) - ma * mb
     return ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import signal
 
+import cv2
 import numpy as np
 import pytest
 from sqlalchemy import select
@@ -119,11 +120,9 @@ def test_rtsp_camera_restart_cannot_close_an_unfixed_case(tmp_path):
             closure = render_document(s, c, "closure", "html").content.decode()
         assert f'src="/api/v1/evidence/{ev["ref_problem"].id}"' in closure and "整改前" in closure
         assert f'src="/api/v1/evidence/{ev["recheck_crop"].id}"' in closure and "整改后（摄像机复核）" in closure
-        import cv2
-
         before, after = cv2.imread(ev["ref_problem"].path), cv2.imread(ev["recheck_crop"].path)
-        orange = (lambda img: float(((img[..., 2] > 180) & (img[..., 1] > 90) & (img[..., 1] < 170)
-                                     & (img[..., 0] < 80)).mean()))
+        def orange(img):
+            return float(((img[..., 2] > 180) & (img[..., 1] > 90) & (img[..., 1] < 170) & (img[..., 0] < 80)).mean())
         assert orange(before) > 0.1 and orange(after) < 0.01, (orange(before), orange(after))
         assert np.abs(before.astype(int) - cv2.resize(after, before.shape[1::-1]).astype(int)).mean() > 5
     finally:

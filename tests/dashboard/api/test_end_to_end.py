@@ -99,6 +99,7 @@ def test_detected_problem_is_dispatched_rectified_rechecked_and_closed_or_rework
     assert crop_png.status_code == 200
     after = cv2.imdecode(np.frombuffer(crop_png.get_data(), np.uint8), cv2.IMREAD_COLOR)
     assert after is not None  # the clean place, not the garbage
-    near = (lambda a, b: float(np.abs(a.astype(int) - cv2.resize(b, a.shape[1::-1]).astype(int)).mean()))
+    def near(a, b):
+        return float(np.abs(a.astype(int) - cv2.resize(b, a.shape[1::-1]).astype(int)).mean())
     assert near(after, crop(clean, box)) < 10 < near(after, crop(dirty, box))
     assert api.get(f"/api/v1/cases/{broken_id}/documents/closure.html").status_code == 409

@@ -1,11 +1,13 @@
-"""Real footage for camera re-check tests: Debian's opencv-doc ``vtest.avi`` (people walking and standing
-on a paved square), sampled every 2 s (the footage's own time; it loops every 79 s), with a pile of boxes planted on the path.
+"""Real footage for camera re-check tests: Debian's opencv-doc ``vtest.avi`` (people walking and standing on
+a paved square), sampled every 2 s (the footage's own time; it loops every 79 s), with a pile of boxes
+planted on the path.
 
 :func:`feed` runs samples through a :class:`DetectionService` the way the feed would: ``plant`` says
 whether the object is in the picture at a time, ``light`` turns a frame into another light (dusk, night).
 """
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -85,12 +87,14 @@ def frame_at(t: float, t0: float, plant=None, light=None) -> np.ndarray:
     return f
 
 
-def events(code: str, t0: float, t1: float, start: float, plant=None, light=None, seq=[0]):
+_seq = itertools.count(1)
+
+
+def events(code: str, t0: float, t1: float, start: float, plant=None, light=None):
     """Frame events of camera ``code`` every 2 s from ``t0`` to ``t1`` (``start``: the footage's time origin)."""
     t = t0
     while t < t1:
-        seq[0] += 1
-        yield FrameEvent(code, datetime.fromtimestamp(t, UTC), frame_at(t, start, plant, light), seq[0],
+        yield FrameEvent(code, datetime.fromtimestamp(t, UTC), frame_at(t, start, plant, light), next(_seq),
                          media_time_s=t)
         t += STEP_S
 

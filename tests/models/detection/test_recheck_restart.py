@@ -126,7 +126,8 @@ def test_object_removed_after_a_restart_closes_with_before_and_after_crops(rctx)
     # the pictures themselves: 整改前 shows the pile, 整改后 the bare path
     f = frames()[0]
     pile, bare = crop(planted(f), PLANT_BOX), crop(f, PLANT_BOX)
-    diff = (lambda a, b: float(np.abs(a.astype(int) - cv2.resize(b, a.shape[1::-1]).astype(int)).mean()))
+    def diff(a, b):
+        return float(np.abs(a.astype(int) - cv2.resize(b, a.shape[1::-1]).astype(int)).mean())
     assert diff(before, pile) < diff(before, bare)
     assert diff(after, bare) < diff(after, pile)
 

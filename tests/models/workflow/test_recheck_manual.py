@@ -86,3 +86,32 @@ def test_a_case_without_reference_crops_goes_to_a_person_at_once(ctx, tmp_path):
         manual = awaiting_person(case)
         assert case.state == "rectified" and manual is not None and "没有复核参考图" in manual.note
         assert s.scalar(select(Case.id).where(Case.state == "closed")) is None
+
+
+def test_demo_supervisor_decides_camera_hand_overs(ctx):
+    from models.config import DemoResponders
+    from models.workflow import hand_to_person
+    from models.workflow.demo import run_demo_responders
+
+    reset_recheck_runs()
+    with ctx.sessions.begin() as s:
+        city = make_registry(s)
+        cam = city.cameras[0]
+        cases = []
+        for fixed in (True, False):
+            c = open_case(s, source="camera", problem_type=city.type("暴露垃圾"), found_at=T0, actor="CAM-0001",
+                          actor_role="system", camera=cam, box=[0.2, 0.5, 0.3, 0.6])
+            apply(s, c, "rectify", actor="演示责任单位", actor_role="system", at=T0 + timedelta(hours=1),
+                  note="已整改", data={"demo": {"fixed": fixed}})
+            cases.append(c)
+        waiting = open_case(s, source="camera", problem_type=city.type("暴露垃圾"), found_at=T0, actor="CAM-0001",
+                            actor_role="system", camera=cam, box=[0.5, 0.5, 0.6, 0.6])
+        apply(s, waiting, "rectify", actor="演示责任单位", actor_role="system", at=T0 + timedelta(hours=1),
+              note="已整改", data={"demo": {"fixed": True}})
+        for c in cases:
+            hand_to_person(s, c, "光照与参考图差异过大", T0 + timedelta(hours=2))
+        cfg = DemoResponders(min_delay_s=0, max_delay_s=0, fail_share=0, overdue_share=0)
+        run_demo_responders(s, cfg, now=T0 + timedelta(hours=3))
+        assert cases[0].state == "closed" and cases[0].transitions[-2].actor == "演示督查员"
+        assert cases[1].state == "dispatched" and cases[1].rework_count == 1
+        assert waiting.state == "rectified"  # still the camera's to re-check: not decided by the demo
