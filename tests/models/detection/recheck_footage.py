@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from models.frames import FrameEvent
 from models.registry import Camera, ProblemType, ResponsibleUnit
-from tests.models.detection.test_replay_footage import PLANT_BOX, _pile
 
+PLANT_BOX = (0.62, 0.40, 0.70, 0.50)  # relative: on the paved path, right of the lamp post
 VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
 ZONES = [{"name": "路面", "kind": "sidewalk", "polygon": [[0.0, 0.25], [1.0, 0.25], [1.0, 0.62], [0.45, 0.42],
                                                           [0.0, 0.55]],
@@ -57,11 +57,22 @@ def frames() -> list[np.ndarray]:
     return _frames
 
 
+def pile(w: int, h: int) -> np.ndarray:
+    """Stacked cardboard boxes (brown, with darker seams), w×h pixels."""
+    patch = np.zeros((h, w, 3), np.uint8)
+    for r in range(3):
+        y1, y2 = h * r // 3, h * (r + 1) // 3
+        patch[y1:y2, :] = (50 + 15 * r, 100 + 12 * r, 150 + 10 * r)
+        cv2.rectangle(patch, (0, y1), (w - 1, y2 - 1), (30, 50, 80), 2)
+        cv2.line(patch, (w // 2, y1), (w // 2, y2), (30, 50, 80), 2)
+    return patch
+
+
 def planted(frame: np.ndarray, box=PLANT_BOX) -> np.ndarray:
     out = frame.copy()
     H, W = out.shape[:2]
     x1, y1, x2, y2 = int(box[0] * W), int(box[1] * H), int(box[2] * W), int(box[3] * H)
-    out[y1:y2, x1:x2] = _pile(x2 - x1, y2 - y1)
+    out[y1:y2, x1:x2] = pile(x2 - x1, y2 - y1)
     return out
 
 
