@@ -97,10 +97,18 @@ def test_worker_restart_does_not_close_an_unfixed_case(tmp_path, pg_database):
         _stop(proc)  # worker restart: its detection state is gone
         proc = _worker(cfg_path, key)
         # the new worker's detection service starts with its first frame; its housekeeping finds the cases
-        # awaiting 复核 5 s later
-        _send(ctx, fwd, r, key, events(CAM, t, t + 2, START, plant=lambda _t: True))
-        time.sleep(7)
-        _send(ctx, fwd, r, key, events(CAM, t + 2, t + 300, START, plant=lambda _t: True))
+        # awaiting 复核 every 5 s: frames go in 20 s batches (simulated), paced until the verdict, then on to
+        # 300 s — past the new background's learning phase, after which it has absorbed the pile
+        reworked_at = None
+        for t0 in range(int(t), int(t) + 300, 20):
+            _send(ctx, fwd, r, key, events(CAM, t0, t0 + 20, START, plant=lambda _t: True))
+            if reworked_at is None:
+                with ctx.sessions() as s:
+                    if s.get(Case, case_id).rework_count:
+                        reworked_at = t0
+                    else:
+                        time.sleep(1.0)
+        assert reworked_at is not None
     finally:
         fwd.stop()
         _stop(proc)
