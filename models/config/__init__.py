@@ -17,7 +17,6 @@ from .auth import AuthConfig
 from .base import Section
 from .database import DatabaseConfig
 from .detection import DetectionConfig, OnnxDetectorConfig
-from .notify import ChannelConfig, NotifyConfig, Recipient
 from .feeds import BackoffConfig, CameraSource, FeedsConfig, HealthConfig, SimulatorConfig
 from .notify import ChannelConfig, NotifyConfig, Recipient
 from .reporting import EdgeConfig, RateLimitConfig, ReportingConfig
@@ -31,7 +30,6 @@ __all__ = [
     "DatabaseConfig", "DetectionConfig", "DemoResponders", "DocumentNames", "FeedsConfig", "HealthConfig",
     "OnnxDetectorConfig", "ScaleConfig", "ScoreWeights", "ServerConfig", "SimulatorConfig", "WallConfig",
     "WorkflowConfig", "ReportingConfig", "RateLimitConfig", "EdgeConfig", "ChannelConfig", "NotifyConfig",
-    "Recipient", "ChannelConfig", "NotifyConfig",
     "Recipient",
 ]
 
@@ -60,7 +58,6 @@ class AppConfig(Section):
     wall: WallConfig = Field(default_factory=WallConfig)
     scale: ScaleConfig = Field(default_factory=ScaleConfig)
     reporting: ReportingConfig = Field(default_factory=ReportingConfig)
-    notify: NotifyConfig = Field(default_factory=NotifyConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
 
     # Set by load_config: the directory relative paths are resolved against.
