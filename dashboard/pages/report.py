@@ -69,9 +69,12 @@ def layout(**_):
                       html.Span(T.NO_LOCATION, id="report-location-text", className="rp-location-text",
                                 role="status")], className="rp-row"),
             html.Div(T.MAP_HINT, className="rp-hint"),
-            dcc.Graph(id="report-map", figure=map_figure(landmarks=landmarks()), className="rp-map",
-                      responsive=True,
-                      config={"displayModeBar": False, "scrollZoom": True, "doubleClick": False}),
+            # the box has the height (CSS): a responsive graph given the height itself is styled 100 % of an
+            # auto-height parent and collapsed to 2 px on its first re-render (a tap or 使用我的位置)
+            html.Div(dcc.Graph(id="report-map", figure=map_figure(landmarks=landmarks()), responsive=True,
+                               style={"height": "100%"},
+                               config={"displayModeBar": False, "scrollZoom": True, "doubleClick": False}),
+                     className="rp-map"),
         ])),
         html.Div(id="report-duplicates", className="rp-duplicates", role="status"),
         _field(T.DESCRIPTION, dcc.Textarea(id="report-description", placeholder=T.DESCRIPTION_PLACEHOLDER,
