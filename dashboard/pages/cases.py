@@ -16,7 +16,7 @@ from dashboard.app import current_ctx
 from dashboard.kpi_widgets import DATE_PICKER
 from dashboard.shell import desktop_page
 from dashboard.text import desktop as T
-from models.case_queries import CaseFilter, FilterError, case_count, case_page
+from models.case_queries import CaseFilter, FilterError, Snapshot, case_count, case_page
 from models.cases import CaseSource, CaseState
 from models.clock import fmt_local
 from models.registry import District, ProblemType, ResponsibleUnit
@@ -52,7 +52,7 @@ COLUMN_DEFS = [
 
 def grid_row(r: dict) -> dict:
     return {
-        "id": r["id"], "code": f"[{r['code']}](/cases/{r['code']})",
+        "id": r["id"], "case": r["code"], "code": f"[{r['code']}](/cases/{r['code']})",
         "state": T.STATE_NAMES.get(r["state"], r["state"]), "type": r["type"], "district": r["district"] or "",
         "point": r["point"] or "", "unit": r["unit"] or "", "source": T.SOURCE_NAMES.get(r["source"], r["source"]),
         "found_at": fmt_local(r["found_at"], "%Y-%m-%d %H:%M"),
@@ -81,6 +81,7 @@ def layout(**_):
     with current_ctx().sessions() as s:
         types, districts, units = _options(s, p)
         saved = list_filters(s, p.id) if p.kind == "user" and p.id else {}
+        snapshot = Snapshot.take(s).to_dict()
     states = [{"value": s.value, "label": T.STATE_NAMES[s.value]} for s in CaseState]
     sources = [{"value": s.value, "label": T.SOURCE_NAMES[s.value]} for s in CaseSource]
     ms = dict(searchable=True, clearable=True, size="sm", maxDropdownHeight=320, hidePickedOptions=True,
@@ -117,6 +118,7 @@ def layout(**_):
     grid = dag.AgGrid(
         id="cases-grid",
         rowModelType="infinite",
+        getRowId="params.data.case",  # row identity is the case code, never the position in the list
         columnDefs=COLUMN_DEFS,
         defaultColDef={"sortable": True, "resizable": True, "suppressHeaderMenuButton": True},
         dashGridOptions={"rowBuffer": 0, "cacheBlockSize": 100, "maxBlocksInCache": 20,
@@ -128,6 +130,7 @@ def layout(**_):
     )
     bar = html.Div([
         html.Div(id="cases-count", className="cw-muted", role="status", **{"aria-live": "polite"}),
+        dmc.Button(id="cases-new", size="compact-sm", variant="light", color="orange", style={"display": "none"}),
         html.Div([
             dmc.Button(T.FILTER["export"], id="cases-export", size="sm", variant="outline"),
             html.Div(id="cases-export-status", className="cw-export-status"),
@@ -138,6 +141,8 @@ def layout(**_):
         bar, html.Div(id="cases-empty", role="status"), grid,
         dcc.Store(id="cases-filter", data=CaseFilter().to_dict()),
         dcc.Store(id="cases-sort"),
+        dcc.Store(id="cases-snapshot", data=snapshot),
+        dcc.Interval(id="cases-new-tick", interval=30_000),
         dcc.Store(id="cases-export-job"),
         dcc.Interval(id="cases-export-tick", interval=700, disabled=True),
         html.Div(id="cases-refresh", hidden=True),
@@ -198,7 +203,15 @@ def set_filter(_apply, _reset, saved_name, _submit, *controls):
     return [d] + [no_update] * 9 + [""]
 
 
-# a new filter empties the grid's block cache, which makes the grid ask for its first block again
+@callback(Output("cases-snapshot", "data"), Input("cases-filter", "data"), Input("cases-new", "n_clicks"),
+          prevent_initial_call=True)
+def new_snapshot(_filter, _refresh):
+    """A new filter or 刷新 lists the cases as of now; until then every block is read against one snapshot."""
+    with current_ctx().sessions() as s:
+        return Snapshot.take(s).to_dict()
+
+
+# a new snapshot empties the grid's block cache, which makes the grid ask for its first block again
 clientside_callback(
     """function(f) {
         const api = window.dash_ag_grid && dash_ag_grid.getApi ? dash_ag_grid.getApi('cases-grid') : null;
@@ -206,18 +219,36 @@ clientside_callback(
         return Date.now();
     }""",
     Output("cases-refresh", "children"),
-    Input("cases-filter", "data"),
+    Input("cases-snapshot", "data"),
     prevent_initial_call=True,
 )
+
+
+@callback(Output("cases-new", "children"), Output("cases-new", "style"), Input("cases-new-tick", "n_intervals"),
+          State("cases-filter", "data"), State("cases-snapshot", "data"), prevent_initial_call=True)
+def new_cases(_tick, filter_data, snapshot_data):
+    """How many cases matching the filter arrived since the list was read (offered as 刷新)."""
+    snap = Snapshot.from_dict(snapshot_data)
+    try:
+        f = CaseFilter.from_dict(filter_data)
+    except FilterError:
+        return no_update, no_update
+    if snap is None:
+        return "", {"display": "none"}
+    p = access.current_principal()
+    with current_ctx().sessions() as s:
+        n = case_count(s, f, scope_unit_id=scope_of(p)) - case_count(s, f, scope_unit_id=scope_of(p),
+                                                                      upto_id=snap.upto_id)
+    return (T.CASES_NEW.format(n=n), {}) if n > 0 else ("", {"display": "none"})
 
 
 @callback(
     Output("cases-grid", "getRowsResponse"), Output("cases-count", "children"), Output("cases-empty", "children"),
     Output("cases-sort", "data"),
-    Input("cases-grid", "getRowsRequest"), State("cases-filter", "data"),
+    Input("cases-grid", "getRowsRequest"), State("cases-filter", "data"), State("cases-snapshot", "data"),
     prevent_initial_call=True,
 )
-def rows(request, filter_data):
+def rows(request, filter_data, snapshot_data=None):
     """One block of rows for the grid: SQL LIMIT/OFFSET with the filter and the grid's sort."""
     if not request:
         return no_update, no_update, no_update, no_update
@@ -229,9 +260,11 @@ def rows(request, filter_data):
     start = max(0, int(request.get("startRow") or 0))
     end = max(start + 1, int(request.get("endRow") or start + 100))
     sort = request.get("sortModel") or []
+    snap = Snapshot.from_dict(snapshot_data)
+    pin = {"upto_id": snap.upto_id, "now": snap.at} if snap else {}
     with current_ctx().sessions() as s:
-        page = case_page(s, f, offset=start, limit=end - start, sort=sort, scope_unit_id=scope_of(p))
-        total = case_count(s, f, scope_unit_id=scope_of(p)) if start == 0 or len(page) < end - start else None
+        page = case_page(s, f, offset=start, limit=end - start, sort=sort, scope_unit_id=scope_of(p), **pin)
+        total = case_count(s, f, scope_unit_id=scope_of(p), **pin) if start == 0 or len(page) < end - start else None
     response = {"rowData": [grid_row(r) for r in page]}
     if total is not None:
         response["rowCount"] = total

@@ -96,6 +96,7 @@ FILTER = {
     "export": "导出 Excel",
 }
 CASES_COUNT = "共 {n} 件"
+CASES_NEW = "有 {n} 件新案件，点击刷新列表"
 CASES_EMPTY = "没有符合条件的案件。请放宽筛选条件，或点击“清空条件”查看全部案件。"
 SAVED_OK = "已保存筛选“{name}”。"
 SAVED_NEED_NAME = "请先填写筛选名称，再点“保存筛选”。"
