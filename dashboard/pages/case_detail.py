@@ -18,6 +18,7 @@ from dashboard.app import current_ctx
 from dashboard.case_view import DANGEROUS, VIEW_ROLES, allowed_actions, documents, gallery, load_case, may_view
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as T
+from dashboard.text.workflow import workflow_message
 from models.cases import Case
 from models.clock import fmt_local
 from models.registry import ResponsibleUnit
@@ -239,5 +240,5 @@ def perform(_n, action, code, note, unit, hours):
     except WorkflowForbidden:
         return no_update, dmc.Alert(T.FORBIDDEN, color="red"), False
     except WorkflowError as exc:
-        return no_update, dmc.Alert(T.ACTION_FAILED.format(error=exc), color="red"), False
+        return no_update, dmc.Alert(workflow_message(exc), color="red"), False
     return f"/cases/{code}?done={action}", no_update, False

@@ -16,6 +16,8 @@ from dashboard.app import current_ctx
 from dashboard.kpi_widgets import DATE_PICKER
 from dashboard.shell import desktop_page
 from dashboard.text import desktop as T
+from dashboard.text import errors as E
+from dashboard.text.errors import translate
 from models.case_queries import CaseFilter, FilterError, Snapshot, case_count, case_page
 from models.cases import CaseSource, CaseState
 from models.clock import fmt_local
@@ -194,12 +196,12 @@ def set_filter(_apply, _reset, saved_name, _submit, *controls):
         try:
             d = CaseFilter.from_dict(saved[saved_name]).to_dict()
         except FilterError as exc:
-            return [no_update] * 10 + [T.ERROR_GENERIC.format(error=exc)]
+            return [no_update] * 10 + [T.ERROR_GENERIC.format(error=translate(exc, E.FILTER, E.FILTER_FALLBACK))]
         return [d, *_controls_from_filter(d), ""]
     try:
         d = CaseFilter.from_dict(_filter_from_controls(*controls)).to_dict()
     except FilterError as exc:
-        return [no_update] * 10 + [T.ERROR_GENERIC.format(error=exc)]
+        return [no_update] * 10 + [T.ERROR_GENERIC.format(error=translate(exc, E.FILTER, E.FILTER_FALLBACK))]
     return [d] + [no_update] * 9 + [""]
 
 
@@ -256,7 +258,7 @@ def rows(request, filter_data, snapshot_data=None):
     try:
         f = CaseFilter.from_dict(filter_data)
     except FilterError as exc:
-        return {"rowData": [], "rowCount": 0}, "", dmc.Alert(T.ERROR_GENERIC.format(error=exc), color="red"), None
+        return {"rowData": [], "rowCount": 0}, "", dmc.Alert(T.ERROR_GENERIC.format(error=translate(exc, E.FILTER, E.FILTER_FALLBACK)), color="red"), None
     start = max(0, int(request.get("startRow") or 0))
     end = max(start + 1, int(request.get("endRow") or start + 100))
     sort = request.get("sortModel") or []
@@ -298,7 +300,7 @@ def manage_saved(_save, _delete, name, selected, filter_data):
             try:
                 save_filter(s, p.id, name, CaseFilter.from_dict(filter_data))
             except FilterError as exc:
-                return no_update, no_update, T.ERROR_GENERIC.format(error=exc), no_update
+                return no_update, no_update, T.ERROR_GENERIC.format(error=translate(exc, E.FILTER, E.FILTER_FALLBACK)), no_update
             msg, value, new_name = T.SAVED_OK.format(name=name.strip()), name.strip(), ""
         saved = list_filters(s, p.id)
     return _saved_options(saved), value, msg, new_name
@@ -321,13 +323,13 @@ def export(_click, _tick, filter_data, sort, job_id):
             job = start_export(current_ctx(), CaseFilter.from_dict(filter_data), sort or [], scope_unit_id=scope_of(p),
                                owner_id=p.id, owner_name=p.name)
         except (ValueError, FilterError) as exc:
-            return None, True, dmc.Text(str(exc), c="red", size="sm")
+            return None, True, dmc.Text(translate(exc, E.FILTER, E.EXPORT_FALLBACK), c="red", size="sm")
         return job.id, False, dmc.Progress(value=0, size="lg", w=200, animated=True, striped=True)
     job = get_job(job_id) if job_id else None
     if job is None or job.owner_id != p.id:
         return None, True, ""
     if job.error:
-        return None, True, dmc.Text(T.ERROR_GENERIC.format(error=job.error), c="red", size="sm")
+        return None, True, dmc.Text(T.ERROR_GENERIC.format(error=translate(job.error, [], E.EXPORT_FALLBACK)), c="red", size="sm")
     if not job.finished:
         pct = 100 * job.done / job.total if job.total else 50
         return no_update, False, html.Div([

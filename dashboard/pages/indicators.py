@@ -17,6 +17,8 @@ from dashboard import access
 from dashboard.app import current_ctx
 from dashboard.shell import desktop_page
 from dashboard.text import registry as T
+from dashboard.text import errors as E
+from dashboard.text.errors import translate
 from models.clock import fmt_local
 from models.indicator_progress import (
     CREATION_CLASSES, IndicatorError, assign, class_summary, indicator_rows, unassign, update_assignment,
@@ -234,10 +236,11 @@ def select_row(selected, editable):
 
 
 def _field_error(exc: Exception) -> str:
-    msg = str(exc)
+    """The model's message in Chinese, the field named as on the form (进度 / 目标 …)."""
+    msg = translate(exc, E.INDICATOR, E.INDICATOR_FALLBACK)
     for key, label in T.IND_FIELD_ERRORS.items():
-        if msg.startswith(key + ":"):
-            return f"{label}：{msg.split(':', 1)[1].strip()}"
+        if msg.startswith(key + "："):
+            return label + msg[len(key):]
     return msg
 
 

@@ -20,6 +20,7 @@ from dashboard import access
 from dashboard.app import current_ctx
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as T
+from dashboard.text.workflow import workflow_message
 from models.case_queries import open_cases_of_unit
 from models.cases import Case, Evidence
 from models.clock import as_utc, fmt_local, utcnow
@@ -218,5 +219,5 @@ def submit(_n, code, mode, note, photo, hours):
     except WorkflowForbidden:
         return no_update, _error(T.FORBIDDEN)
     except WorkflowError as exc:
-        return no_update, _error(T.ACTION_FAILED.format(error=exc))
+        return no_update, _error(workflow_message(exc))
     return f"/tasks?done={mode}&code={code}", no_update

@@ -9,6 +9,7 @@ PRODUCT_SHORT = "文明创建指挥平台"
 NAV = {
     "cases": "案件",
     "tasks": "我的任务",
+    "my_unit": "本单位",
     "units": "责任单位",
     "indicators": "创建指标",
     "points": "点位与摄像头",
@@ -134,7 +135,6 @@ CONFIRM_BODY = "确定要对案件 {code} 执行“{action}”吗？此操作会
 CONFIRM = "确定"
 CANCEL = "取消"
 ACTION_DONE = "已{action}：{code}，当前状态“{state}”。"
-ACTION_FAILED = "操作未完成：{error}"
 WORKFLOW_MISSING = "办理功能尚未启用（流程模块未安装），请联系系统管理员。"
 UNIT_PICK = "交办给责任单位"
 DEADLINE_DAYS = "延期天数"
