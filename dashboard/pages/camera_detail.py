@@ -13,6 +13,7 @@ from dashboard.app import current_ctx
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import registry as T
 from dashboard.zones_editor import delete_zone, save_zone, zone_error_text, zone_figure
+from models.actor_names import source_kind_label
 from models.clock import fmt_local
 from models.latest_frames import store_for
 from models.registry import Camera, CameraHealthEvent, ProblemType
@@ -81,7 +82,7 @@ def layout(code: str | None = None, **_):
                 (T.CAMERA_INFO["health"], T.HEALTH.get(cam.health, cam.health)),
                 (T.CAMERA_INFO["since"], fmt_local(cam.health_since) or "—"),
                 (T.CAMERA_INFO["last_frame"], fmt_local(cam.last_frame_at) or "—"),
-                (T.CAMERA_INFO["source"], cam.source_kind),
+                (T.CAMERA_INFO["source"], source_kind_label(cam.source_kind)),
                 (T.CAMERA_INFO["interval"], T.SECONDS.format(s=f"{cam.sample_every_s:g}")),
                 (T.CAMERA_INFO["enabled"], "是" if cam.enabled else "否")]
         title = f"{cam.name}（{cam.code}）"

@@ -19,6 +19,7 @@ from dashboard.case_view import DANGEROUS, VIEW_ROLES, allowed_actions, document
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as T
 from dashboard.text.workflow import workflow_message
+from models.actor_names import ActorNames
 from models.cases import Case
 from models.clock import fmt_local
 from models.registry import ResponsibleUnit
@@ -78,18 +79,18 @@ def _info(case: Case, p: access.Principal) -> html.Dl:
 def _gallery(case: Case) -> html.Div:
     cols = []
     for kind, ids in gallery(case).items():
-        imgs = [html.A(html.Img(src=f"/api/v1/evidence/{i}", alt=f"{T.EVIDENCE_KINDS[kind]}证据 {i}"),
-                       href=f"/api/v1/evidence/{i}", target="_blank") for i in ids]
+        imgs = [html.A(html.Img(src=f"/api/v1/evidence/{i}", alt=f"{T.EVIDENCE_KINDS[kind]}证据 {n}"),
+                       href=f"/api/v1/evidence/{i}", target="_blank") for n, i in enumerate(ids, 1)]
         cols.append(html.Div([html.H3(T.EVIDENCE_KINDS[kind]), *(imgs or [html.P(T.NO_EVIDENCE, className="cw-muted")])],
                              className="cw-gallery-col"))
     return html.Div(cols, className="cw-gallery")
 
 
-def _timeline(case: Case):
+def _timeline(case: Case, names: ActorNames):
     if not case.transitions:
         return html.P(T.NO_TIMELINE, className="cw-muted")
     head = html.Tr([html.Th(T.TIMELINE_COLS[k]) for k in ("at", "actor", "action", "from", "to", "note")])
-    rows = [html.Tr([html.Td(fmt_local(t.at)), html.Td(t.actor), html.Td(_label(t.action)),
+    rows = [html.Tr([html.Td(fmt_local(t.at)), html.Td(names.name(t.actor, t.actor_role)), html.Td(_label(t.action)),
                      html.Td(_state(t.from_state) or "—"), html.Td(_state(t.to_state)), html.Td(t.note or "")])
             for t in case.transitions]
     return html.Table([html.Thead(head), html.Tbody(rows)], className="cw-timeline", id="casepage-timeline")
@@ -151,7 +152,7 @@ def layout(code: str | None = None, done: str | None = None, **_):
             return message_page(T.CASES_TITLE, T.CASE_FORBIDDEN, active="cases", link=("/", "返回首页"))
         units = [{"value": str(i), "label": n} for i, n in s.execute(
             select(ResponsibleUnit.id, ResponsibleUnit.name).order_by(ResponsibleUnit.code))]
-        info, gal, timeline = _info(case, p), _gallery(case), _timeline(case)
+        info, gal, timeline = _info(case, p), _gallery(case), _timeline(case, ActorNames(s))
         docs = _documents(case, ctx.config.workflow.documents)
         action_body = _actions(case, p, units)
         state = case.state

@@ -167,3 +167,7 @@ MINUTES = "{m}分钟"
 # Generic errors
 ERROR_GENERIC = "出错了：{error}。请刷新页面重试；如果仍然出错，请联系系统管理员。"
 FORBIDDEN = "您没有权限执行此操作。"
+
+PAGE_NOT_FOUND_TITLE = "页面不存在"
+PAGE_NOT_FOUND = "没有这个页面（地址可能输错了，或页面已移动）。请从上方导航进入。"
+BACK_TO_START = "返回我的工作台"
