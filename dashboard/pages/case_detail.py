@@ -6,8 +6,6 @@ every callback checks again; the workflow itself checks role and unit once more 
 """
 from __future__ import annotations
 
-from datetime import timedelta
-
 import dash
 import dash_mantine_components as dmc
 from dash import ALL, Input, Output, State, callback, ctx as dash_ctx, dcc, html, no_update
@@ -15,6 +13,7 @@ from sqlalchemy import select
 
 from dashboard import access
 from dashboard.app import current_ctx
+from dashboard.case_location import case_point, landmarks, location_map, location_text
 from dashboard.case_view import DANGEROUS, VIEW_ROLES, allowed_actions, documents, gallery, load_case, may_view
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as T
@@ -66,11 +65,15 @@ def _info(case: Case, p: access.Principal) -> html.Dl:
         ("deadline_at", fmt_local(case.deadline_at)), ("handled_at", fmt_local(case.handled_at)),
         ("closed_at", fmt_local(case.closed_at)),
     ]
+    lon, lat = case_point(case)
+    pairs.insert(6, ("location", location_text(case.point.name if case.point else None,
+                                               case.point.address if case.point else None, lon, lat)))
     if p.is_staff and case.reporter_contact:
         pairs.append(("reporter_contact", case.reporter_contact))
     items = []
     for key, value in pairs:
-        items += [html.Dt(T.INFO[key]), html.Dd(value or "—")]
+        items += [html.Dt(T.LOCATION if key == "location" else T.INFO[key]),
+                  html.Dd(value or "—", **({"id": "casepage-location-text"} if key == "location" else {}))]
     items += [html.Dt(T.INFO["description"], style={"gridColumn": "1"}),
               html.Dd(case.description or "—", style={"gridColumn": "2 / span 3"})]
     return html.Dl(items, className="cw-info")
@@ -153,6 +156,7 @@ def layout(code: str | None = None, done: str | None = None, **_):
         units = [{"value": str(i), "label": n} for i, n in s.execute(
             select(ResponsibleUnit.id, ResponsibleUnit.name).order_by(ResponsibleUnit.code))]
         info, gal, timeline = _info(case, p), _gallery(case), _timeline(case, ActorNames(s))
+        place = location_map("casepage-map", *case_point(case), landmarks=landmarks(s))
         docs = _documents(case, ctx.config.workflow.documents)
         action_body = _actions(case, p, units)
         state = case.state
@@ -170,6 +174,7 @@ def layout(code: str | None = None, done: str | None = None, **_):
         html.Section([html.H2(T.SECTION_ACTIONS), html.Div(action_body, className="cw-actions"),
                       html.Div(id="casepage-result", role="alert")], className="cw-card"),
         html.Section([html.H2(T.SECTION_DOCUMENTS), docs], className="cw-card"),
+        *([html.Section([html.H2(T.LOCATION), place], className="cw-card")] if place else []),
     ], className="cw-content")
     modal = dmc.Modal(id="casepage-modal", title="", opened=False, centered=True, children=[
         html.P(id="casepage-modal-body"),

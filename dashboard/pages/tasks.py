@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from dashboard import access
 from dashboard.app import current_ctx
+from dashboard.case_location import locations
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as T
 from dashboard.text.workflow import workflow_message
@@ -59,7 +60,7 @@ def countdown(deadline: datetime | None, now: datetime) -> tuple[str, bool]:
     return T.TASK_DUE_IN.format(text=duration_text(left)), False
 
 
-def _task_cards(rows: list[dict], now: datetime):
+def _task_cards(rows: list[dict], now: datetime, places: dict[str, str] | None = None):
     if not rows:
         return dmc.Alert(T.TASKS_EMPTY, color="gray", variant="light", id="tasks-empty")
     cards = []
@@ -69,6 +70,9 @@ def _task_cards(rows: list[dict], now: datetime):
             html.Div([html.A(r["code"], href=f"/cases/{r['code']}", className="cw-task-code"),
                       html.Div(r["type"], className="cw-muted")]),
             html.Div([html.Div(r["point"] or r["district"] or "—"),
+                      html.Div([(places or {}).get(r["code"], ""), " ",
+                                html.A(T.LOCATION_MAP, href=f"/cases/{r['code']}#casepage-map")],
+                               className="cw-muted cw-task-place"),
                       html.Div(r["description"] or "", className="cw-muted cw-task-desc")]),
             html.Div([html.Div(text, className="cw-countdown " + ("cw-overdue" if overdue else "cw-ok")),
                       html.Div("期限 " + fmt_local(r["deadline_at"], "%m-%d %H:%M"), className="cw-muted")]),
@@ -77,9 +81,10 @@ def _task_cards(rows: list[dict], now: datetime):
     return cards
 
 
-def _rows(unit_id: int):
+def _rows(unit_id: int) -> tuple[list[dict], dict[str, str]]:
     with current_ctx().sessions() as s:
-        return open_cases_of_unit(s, unit_id)
+        rows = open_cases_of_unit(s, unit_id)
+        return rows, locations(s, [r["code"] for r in rows])
 
 
 def layout(done: str | None = None, code: str | None = None, **_):
@@ -90,6 +95,7 @@ def layout(done: str | None = None, code: str | None = None, **_):
     with current_ctx().sessions() as s:
         unit = s.get(ResponsibleUnit, p.unit_id)
         rows = open_cases_of_unit(s, p.unit_id, now=now)
+        places = locations(s, [r["code"] for r in rows])
     notice = []
     if done in MODES and code:
         notice = [dmc.Alert(f"已{MODES[done].split('（')[0]}：{code}", color="green", variant="light",
@@ -116,7 +122,7 @@ def layout(done: str | None = None, code: str | None = None, **_):
     ], className="cw-card cw-task-form-card")
     body = html.Div([
         html.Div([html.Div(unit.name if unit else "", className="cw-muted"),
-                  html.Div(_task_cards(rows, now), id="tasks-list", className="cw-content")], className="cw-content"),
+                  html.Div(_task_cards(rows, now, places), id="tasks-list", className="cw-content")], className="cw-content"),
         form,
     ], className="cw-tasks-layout")
     return desktop_page(T.TASKS_TITLE, [*notice, body, dcc.Interval(id="tasks-tick", interval=60_000),
@@ -129,7 +135,8 @@ def refresh(_n):
     p = access.current_principal()
     if p.unit_id is None:
         return no_update
-    return _task_cards(_rows(p.unit_id), utcnow())
+    rows, places = _rows(p.unit_id)
+    return _task_cards(rows, utcnow(), places)
 
 
 @callback(Output("tasks-case", "value"), Input({"type": "tasks-pick", "code": ALL}, "n_clicks"),

@@ -171,3 +171,9 @@ FORBIDDEN = "您没有权限执行此操作。"
 PAGE_NOT_FOUND_TITLE = "页面不存在"
 PAGE_NOT_FOUND = "没有这个页面（地址可能输错了，或页面已移动）。请从上方导航进入。"
 BACK_TO_START = "返回我的工作台"
+
+# where a problem is (case page, task cards)
+LOCATION = "位置"
+LOCATION_NONE = "未记录位置"
+LOCATION_COORDS = "经纬度 {lon:.5f}, {lat:.5f}"
+LOCATION_MAP = "查看位置"
