@@ -148,10 +148,21 @@ def pick(clicks):
     return trig.get("code")
 
 
-@callback(Output("tasks-photo-box", "style"), Output("tasks-hours-box", "style"), Input("tasks-mode", "value"))
+@callback(Output("tasks-photo-box", "style"), Output("tasks-hours-box", "style"), Output("tasks-note", "label"),
+          Output("tasks-note", "placeholder"), Input("tasks-mode", "value"))
 def mode_fields(mode):
+    """The fields of the chosen way (photo for 报告整改, hours for 申请延期) and the note named for it."""
     show, hide = {"display": "block", "marginTop": "10px"}, {"display": "none"}
-    return (show if mode == "rectify" else hide), (show if mode == "request_extension" else hide)
+    return ((show if mode == "rectify" else hide), (show if mode == "request_extension" else hide),
+            T.TASK_NOTE_LABELS.get(mode, T.TASK_NOTE), T.TASK_NOTE_HINTS.get(mode, ""))
+
+
+@callback(Output("tasks-result", "children", allow_duplicate=True), Input("tasks-note", "value"),
+          Input("tasks-photo", "filename"), Input("tasks-case", "value"), Input("tasks-mode", "value"),
+          prevent_initial_call=True)
+def clear_message(*_):
+    """A message about what was missing goes once the form changes (it stayed after the field was filled)."""
+    return ""
 
 
 @callback(Output("tasks-photo-name", "children"), Input("tasks-photo", "filename"), prevent_initial_call=True)
@@ -187,13 +198,18 @@ def submit(_n, code, mode, note, photo, hours):
         return no_update, _error("请先选择要办理的案件。")
     if mode not in MODES:
         return no_update, _error("请选择办理方式。")
+    missing = []  # every missing field at once, not one per click
     if mode == "rectify":
         if not note:
-            return no_update, _error(T.TASK_NOTE_NEEDED)
+            missing.append(T.TASK_NOTE_NEEDED)
         if not photo:
-            return no_update, _error(T.TASK_PHOTO_NEEDED)
+            missing.append(T.TASK_PHOTO_NEEDED)
     elif not note:
-        return no_update, _error(T.REASON_REQUIRED.format(action=RULES[mode].label))
+        missing.append(T.REASON_REQUIRED.format(action=RULES[mode].label))
+    if mode == "request_extension" and hours in (None, ""):
+        missing.append("请填写延长的小时数。")
+    if missing:
+        return no_update, _error(" ".join(missing))
     data: dict = {}
     ctx = current_ctx()
     bind(ctx)

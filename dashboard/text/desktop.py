@@ -152,6 +152,9 @@ TASK_REPORT = "报告整改"
 TASK_EXTEND = "申请延期"
 TASK_RETURN = "退回（非本单位）"
 TASK_NOTE = "整改说明"
+TASK_NOTE_LABELS = {"rectify": "整改说明", "request_extension": "延期理由", "return": "退回理由"}
+TASK_NOTE_HINTS = {"rectify": "写明整改了什么、怎么整改的", "request_extension": "写明需要延期的原因和预计完成时间",
+                   "return": "写明为什么不属于本单位，应由哪个单位办理"}
 TASK_PHOTO = "整改照片（JPG/PNG，不超过 10 MB）"
 TASK_PHOTO_DROP = "拖入照片或点击选择"
 TASK_PHOTO_NEEDED = "请上传整改后的现场照片。"

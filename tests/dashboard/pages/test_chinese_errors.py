@@ -27,7 +27,7 @@ def test_refused_task_action_is_said_in_chinese(desk):
         case = s.scalar(select(Case).where(Case.code == code))
         for action in ("rectify", "verify", "close"):
             apply(s, case, action, actor="sup1", actor_role="supervisor" if action != "rectify" else "admin")
-    r = dash_call(c, app, callback_key(app, "tasks-result"), {"tasks-submit.n_clicks": 1},
+    r = dash_call(c, app, callback_key(app, "tasks-location"), {"tasks-submit.n_clicks": 1},
                   {"tasks-case.value": code, "tasks-mode.value": "request_extension", "tasks-note.value": "需要协调",
                    "tasks-photo.contents": None, "tasks-hours.value": 24})
     shown = r.get_json()["response"]["tasks-result"]["children"]
