@@ -146,6 +146,8 @@ def layout(**_):
         dcc.Store(id="cases-snapshot", data=snapshot),
         dcc.Interval(id="cases-new-tick", interval=30_000),
         dcc.Store(id="cases-export-job"),
+        dcc.Store(id="cases-export-url"),
+        dcc.Store(id="cases-export-started"),
         dcc.Interval(id="cases-export-tick", interval=700, disabled=True),
         html.Div(id="cases-refresh", hidden=True),
     ], active="cases")
@@ -306,9 +308,16 @@ def manage_saved(_save, _delete, name, selected, filter_data):
     return _saved_options(saved), value, msg, new_name
 
 
+# the finished export downloads at once (one click); the link stays for a second copy
+clientside_callback(
+    """function(url) { if (url) { window.location.assign(url); } return url ? 1 : 0; }""",
+    Output("cases-export-started", "data"), Input("cases-export-url", "data"), prevent_initial_call=True,
+)
+
+
 @callback(
     Output("cases-export-job", "data"), Output("cases-export-tick", "disabled"),
-    Output("cases-export-status", "children"),
+    Output("cases-export-status", "children"), Output("cases-export-url", "data"),
     Input("cases-export", "n_clicks"), Input("cases-export-tick", "n_intervals"),
     State("cases-filter", "data"), State("cases-sort", "data"), State("cases-export-job", "data"),
     prevent_initial_call=True,
@@ -323,18 +332,20 @@ def export(_click, _tick, filter_data, sort, job_id):
             job = start_export(current_ctx(), CaseFilter.from_dict(filter_data), sort or [], scope_unit_id=scope_of(p),
                                owner_id=p.id, owner_name=p.name)
         except (ValueError, FilterError) as exc:
-            return None, True, dmc.Text(translate(exc, E.FILTER, E.EXPORT_FALLBACK), c="red", size="sm")
-        return job.id, False, dmc.Progress(value=0, size="lg", w=200, animated=True, striped=True)
+            return None, True, dmc.Text(translate(exc, E.FILTER, E.EXPORT_FALLBACK), c="red", size="sm"), None
+        return job.id, False, dmc.Progress(value=0, size="lg", w=200, animated=True, striped=True), None
     job = get_job(job_id) if job_id else None
     if job is None or job.owner_id != p.id:
-        return None, True, ""
+        return None, True, "", None
     if job.error:
-        return None, True, dmc.Text(T.ERROR_GENERIC.format(error=translate(job.error, [], E.EXPORT_FALLBACK)), c="red", size="sm")
+        return None, True, dmc.Text(T.ERROR_GENERIC.format(error=translate(job.error, [], E.EXPORT_FALLBACK)), c="red",
+                                    size="sm"), None
     if not job.finished:
         pct = 100 * job.done / job.total if job.total else 50
         return no_update, False, html.Div([
             dmc.Progress(value=pct, size="lg", w=200, animated=True, striped=True),
             html.Span(T.EXPORT_RUNNING.format(done=job.done, total=job.total), className="cw-muted")],
-            className="cw-export-progress")
-    return None, True, html.A(T.EXPORT_DONE.format(n=job.done) + " 点击下载", href=f"/api/v1/cases/exports/{job.id}",
-                              id="cases-export-link", className="cw-download")
+            className="cw-export-progress"), None
+    url = f"/api/v1/cases/exports/{job.id}"
+    return None, True, html.A(T.EXPORT_DONE.format(n=job.done) + T.EXPORT_STARTED, href=url,
+                              id="cases-export-link", className="cw-download"), url
