@@ -39,15 +39,16 @@ def scope_of(p: access.Principal) -> int | None:
 
 COLUMN_DEFS = [
     {"field": "code", "headerName": T.COL["code"], "cellRenderer": "markdown", "width": 190, "pinned": "left"},
-    {"field": "state", "headerName": T.COL["state"], "width": 120},
-    {"field": "type", "headerName": T.COL["type"], "width": 140},
-    {"field": "district", "headerName": T.COL["district"], "width": 110},
+    {"field": "state", "headerName": T.COL["state"], "width": 96},
+    {"field": "type", "headerName": T.COL["type"], "width": 124},
+    {"field": "district", "headerName": T.COL["district"], "width": 90},
     {"field": "point", "headerName": T.COL["point"], "flex": 1, "minWidth": 140},
     {"field": "unit", "headerName": T.COL["unit"], "flex": 1, "minWidth": 150},
-    {"field": "source", "headerName": T.COL["source"], "width": 110},
-    {"field": "found_at", "headerName": T.COL["found_at"], "width": 170, "sort": "desc"},
-    {"field": "deadline_at", "headerName": T.COL["deadline_at"], "width": 170},
-    {"field": "overdue", "headerName": T.COL["overdue"], "width": 100, "sortable": False,
+    {"field": "source", "headerName": T.COL["source"], "width": 100},
+    # widths that keep every column, 是否超期 included, on a 1366 px screen
+    {"field": "found_at", "headerName": T.COL["found_at"], "width": 150, "sort": "desc"},
+    {"field": "deadline_at", "headerName": T.COL["deadline_at"], "width": 150},
+    {"field": "overdue", "headerName": T.COL["overdue"], "width": 90, "sortable": False,
      "cellClassRules": {"cw-overdue": "params.value === '是'"}},
 ]
 

@@ -79,3 +79,17 @@ def test_case_page_and_task_cards_say_where(live):
         page.wait_for_timeout(300)
         page.screenshot(path=str(ARTIFACTS / f"tasks-{size[0]}x{size[1]}.png"))
         page.context.close()
+
+
+def test_case_grid_shows_every_column_at_1366(live):
+    """Issue 18 defect 8: at 1366×768 the case grid's last column (是否超期) is on screen, not scrolled off."""
+    app, base, browser, seeded = live
+    page = _page(browser, app, base, "sup1", (1366, 768))
+    page.goto(f"{base}/cases")
+    page.wait_for_selector(f"text={seeded.cases['nq_overdue']}")
+    header = page.locator(".ag-header-cell[col-id='overdue']")
+    box = header.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 1366 - 24, box
+    assert page.evaluate("() => { const v = document.querySelector('#cases-grid .ag-center-cols-viewport');"
+                         " return v.scrollWidth <= v.clientWidth + 1; }")  # nothing to scroll sideways
+    page.context.close()
