@@ -113,10 +113,11 @@ def layout(code: str | None = None, **_):
         html.Thead(html.Tr([html.Th(x) for x in ("案件编号", "问题类型", "状态", "责任单位", "发现时间", "复发")])),
         html.Tbody(case_rows)], className="cw-table cw-table-compact"), className="cw-scroll")
         if case_rows else dmc.Alert(T.POINT_CASES_EMPTY, color="gray", variant="light"))
+    recurred = [r for r in hist["types"] if r["recurrences"]]  # 反复发生: only types that did recur
     recur = (html.Table([html.Thead(html.Tr([html.Th("问题类型"), html.Th("件数"), html.Th("复发")])),
                          html.Tbody([html.Tr([html.Td(r["type"]), html.Td(r["cases"]), html.Td(r["recurrences"])])
-                                     for r in hist["types"]])], className="cw-table cw-table-compact")
-             if hist["types"] else html.P(T.POINT_CASES_EMPTY, className="cw-muted"))
+                                     for r in recurred])], className="cw-table cw-table-compact")
+             if recurred else html.P(T.POINT_NO_RECUR, className="cw-muted"))
     return desktop_page(f"{name}（{pcode}）", [
         dcc.Link(T.BACK_TO_POINTS, href="/points", className="cw-back"),
         html.Dl([x for k, v in info for x in (html.Dt(k), html.Dd(v))], className="cw-info cw-info-row"),

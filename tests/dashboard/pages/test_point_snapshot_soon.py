@@ -48,3 +48,13 @@ def test_online_camera_picture_is_fetched_soon(desk):
     resp = r.get_json()["response"]
     assert resp["points-d-tick"]["interval"] == 10_000
     assert "snapshot.jpg" in str(resp["points-d-cameras"]["children"])
+
+
+def test_point_recurrence_table_lists_only_recurred_types(desk):
+    """Issue 18 defect 9 on the point page: 反复发生的问题 shows no type with 复发 0."""
+    app, _ = desk
+    point = page_module("point_detail")
+    with app.server.test_request_context("/points/P-001"):
+        flask.g.principal = access.Principal(kind="user", name="sup1", role="supervisor", id=2)
+        text = str(point.layout(code="P-001"))
+    assert "近90天没有反复发生的问题" in text  # the seeded cases of P-001 never recurred
