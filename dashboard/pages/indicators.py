@@ -17,6 +17,9 @@ from dashboard import access
 from dashboard.app import current_ctx
 from dashboard.shell import desktop_page
 from dashboard.text import registry as T
+from dashboard.text import errors as E
+from dashboard.text.errors import translate
+from models.actor_names import ActorNames
 from models.clock import fmt_local
 from models.indicator_progress import (
     CREATION_CLASSES, IndicatorError, assign, class_summary, indicator_rows, unassign, update_assignment,
@@ -48,8 +51,10 @@ COLUMN_DEFS = [
 ]
 
 
-def grid_rows(rows: list[dict]) -> list[dict]:
-    """One row per (indicator, owner unit); an indicator without owners gets one row marked unassigned."""
+def grid_rows(rows: list[dict], names: ActorNames | None = None) -> list[dict]:
+    """One row per (indicator, owner unit); an indicator without owners gets one row marked unassigned.
+    ``names`` shows who updated a row by display name (never a login name or "registry import")."""
+    who = names.name if names else (lambda actor: actor)
     out = []
     for r in rows:
         base = {"indicator_id": r["id"], "code": r["code"], "name": r["name"], "creation_class": r["creation_class"],
@@ -65,7 +70,7 @@ def grid_rows(rows: list[dict]) -> list[dict]:
                             target_text=f"{a['target']:g}{r['measure']}", progress=a["progress"],
                             completion=a["completion"], evidence=a["evidence"],
                             updated=fmt_local(a["updated_at"], "%Y-%m-%d %H:%M") if a["updated_at"] else "",
-                            updated_by=a["updated_by"] or ""))
+                            updated_by=who(a["updated_by"]) if a["updated_by"] else ""))
     return out
 
 
@@ -141,13 +146,14 @@ def layout(**_):
         rows = indicator_rows(s)
         units = [{"value": str(i), "label": n} for i, n in s.execute(
             select(ResponsibleUnit.id, ResponsibleUnit.name).order_by(ResponsibleUnit.code))]
+        row_data = grid_rows(rows, ActorNames(s))
     summary = class_summary(rows)
     if not rows:
         body = [dmc.Alert("还没有创建指标。请用命令 civicwatch registry import 导入指标清单。", color="gray",
                           variant="light")]
         return desktop_page(T.IND_TITLE, body, active="indicators")
     grid = dag.AgGrid(
-        id="indicators-grid", columnDefs=COLUMN_DEFS, rowData=grid_rows(rows),
+        id="indicators-grid", columnDefs=COLUMN_DEFS, rowData=row_data,
         getRowId="params.data.key",
         defaultColDef={"sortable": True, "resizable": True, "suppressHeaderMenuButton": True},
         dashGridOptions={"rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
@@ -189,7 +195,7 @@ def filter_rows(flt, text, unit, _refresh):
     """Rows of the chosen class / category, matching the search text and owner unit."""
     flt = flt or {}
     with current_ctx().sessions() as s:
-        rows = grid_rows(indicator_rows(s))
+        rows = grid_rows(indicator_rows(s), ActorNames(s))
     if flt.get("cls"):
         rows = [r for r in rows if r["creation_class"] == flt["cls"]]
     if flt.get("cat"):
@@ -234,10 +240,11 @@ def select_row(selected, editable):
 
 
 def _field_error(exc: Exception) -> str:
-    msg = str(exc)
+    """The model's message in Chinese, the field named as on the form (进度 / 目标 …)."""
+    msg = translate(exc, E.INDICATOR, E.INDICATOR_FALLBACK)
     for key, label in T.IND_FIELD_ERRORS.items():
-        if msg.startswith(key + ":"):
-            return f"{label}：{msg.split(':', 1)[1].strip()}"
+        if msg.startswith(key + "："):
+            return label + msg[len(key):]
     return msg
 
 
@@ -281,7 +288,8 @@ def save(_save, _add, _remove, sel, progress, target, evidence, add_unit, refres
                                       evidence=evidence or "", actor=p.name)
                 unit = s.get(ResponsibleUnit, sel["unit_id"])
                 msg = T.IND_SAVED.format(name=ind.name, unit=unit.name, progress=f"{a.progress:g}{ind.measure or ''}",
-                                         who=a.updated_by, when=fmt_local(a.updated_at, "%Y-%m-%d %H:%M"))
+                                         who=ActorNames(s).name(a.updated_by),
+                                         when=fmt_local(a.updated_at, "%Y-%m-%d %H:%M"))
     except IndicatorError as exc:
         return dmc.Alert(T.IND_ERROR.format(error=_field_error(exc)), color="red", variant="light"), no_update
     return dmc.Alert(msg, color="green", variant="light"), (refresh or 0) + 1

@@ -97,6 +97,7 @@ PAGES: dict[str, frozenset[str]] = {
     "/wall": STAFF_VIEW | {"wall"},
     "/report": EVERYONE,
     "/report/<code>": EVERYONE,
+    "/404": DESK,
 }
 
 # callback output-id prefix → roles
