@@ -70,6 +70,14 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("/api/v1/registry/indicators", "GET"): DESK,
     # wall
     ("/api/v1/wall/thumb/<int:evidence_id>", "GET"): STAFF_VIEW | {"wall"},
+    # incentives and the funding ledger: supervisors propose, admins approve, viewers read
+    ("/api/v1/incentives", "GET"): STAFF_VIEW,
+    ("/api/v1/funding/proposals", "GET"): STAFF_VIEW,
+    ("/api/v1/funding/proposals", "POST"): frozenset({"admin", "supervisor"}),
+    ("/api/v1/funding/suggestion", "GET"): frozenset({"admin", "supervisor"}),
+    ("/api/v1/funding/proposals/<int:proposal_id>/decision", "POST"): frozenset({"admin"}),
+    ("/api/v1/funding/ledger.xlsx", "GET"): STAFF_VIEW,
+    ("/api/v1/funding/proposals/<int:proposal_id>/commendation.html", "GET"): STAFF_VIEW,
 }
 # Dash serves every page from these two routes; they are checked page by page below.
 DASH_PAGE_ROUTES = {"/", "/<path:path>"}
