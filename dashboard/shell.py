@@ -27,6 +27,7 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("indicators", "/indicators"),
     ("points", "/points"),
     ("reports", "/reports"),
+    ("decisions", "/decisions"),
     ("wall", "/wall"),
 ]
 

@@ -94,6 +94,7 @@ PAGES: dict[str, frozenset[str]] = {
     "/units/<code>": DESK,
     "/indicators": STAFF_VIEW,
     "/reports": STAFF_VIEW,
+    "/decisions": STAFF_VIEW,
     "/points": STAFF_VIEW,
     "/points/<code>": STAFF_VIEW,
     "/cameras/<code>": STAFF_VIEW,
@@ -118,6 +119,9 @@ CALLBACKS: dict[str, frozenset[str]] = {
     "wall-": STAFF_VIEW | {"wall"},
     "report-": EVERYONE,
     "reports-": STAFF_VIEW,
+    "decisions-": STAFF_VIEW,
+    "decisions-propose-": frozenset({"admin", "supervisor"}),
+    "decisions-approve-": frozenset({"admin"}),
 }
 
 SAMPLE_VALUES = {"int": 1, "code": "P-001", "job_id": "no-such-job", "action": "accept", "kind": "problem_list",
