@@ -6,7 +6,8 @@ Inputs, all defined elsewhere and only combined here:
   dispatched in the period, not invalidated): 整改率 ``rectification_rate``, 按期率 ``on_time_handle_rate``,
   返工率 ``rework_rate``. :mod:`models.kpi_replay` recomputes the same rows from the transition log;
 - creation-indicator progress: the mean :func:`models.indicator_progress.completion` of the unit's assigned
-  indicators (a county: of the assignments of the units in it), as it stands now;
+  indicators (a county: of the assignments of the units in it) — hand-entered ones as they stand now, those
+  measured from the cases (:mod:`models.indicator_measures`) for the period itself;
 - 满意度: not recorded by the platform yet, so that part is always absent.
 
 Score (weights and rules in :class:`models.config.IncentiveConfig`):
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from .clock import as_utc, utcnow
 from .config import IncentiveConfig
+from .indicator_measures import computed_progress
 from .indicator_progress import completion
 from .registry import District, Indicator, IndicatorAssignment, ResponsibleUnit
 from .reports import Period, group_kpis, period_of
@@ -84,8 +86,10 @@ def eligible(kpi: Mapping[str, Any] | None, cfg: IncentiveConfig) -> bool:
 
 def score_rows(current: Mapping[Any, Mapping[str, Any]], previous: Mapping[Any, Mapping[str, Any]],
                indicator_pct: Mapping[Any, float], names: Mapping[Any, str],
-               cfg: IncentiveConfig) -> list[dict[str, Any]]:
-    """Scored rows from KPI rows by key (SQL or log replay alike), best first, ranked 1…n among the eligible."""
+               cfg: IncentiveConfig, previous_indicator_pct: Mapping[Any, float] | None = None) -> list[dict[str, Any]]:
+    """Scored rows from KPI rows by key (SQL or log replay alike), best first, ranked 1…n among the eligible.
+    ``previous_indicator_pct`` (default: ``indicator_pct``) is the indicator progress of the previous period."""
+    prev_pct = indicator_pct if previous_indicator_pct is None else previous_indicator_pct
     rows = []
     for key, kpi in current.items():
         if key is None:
@@ -93,7 +97,7 @@ def score_rows(current: Mapping[Any, Mapping[str, Any]], previous: Mapping[Any, 
         ok = eligible(kpi, cfg)
         base, parts = base_score(kpi, indicator_pct.get(key), cfg)
         prev_kpi = previous.get(key)
-        prev_base = base_score(prev_kpi, indicator_pct.get(key), cfg)[0] if eligible(prev_kpi, cfg) else None
+        prev_base = base_score(prev_kpi, prev_pct.get(key), cfg)[0] if eligible(prev_kpi, cfg) else None
         improvement = None if (prev_base is None or base is None or not ok) else round(base - prev_base, 2)
         bonus = min(cfg.improvement_weight * max(improvement or 0.0, 0.0), cfg.improvement_cap)
         rows.append({
@@ -112,15 +116,25 @@ def score_rows(current: Mapping[Any, Mapping[str, Any]], previous: Mapping[Any, 
     return rows
 
 
-def indicator_completion(session: Session, level: str) -> dict[int, float]:
-    """Mean completion (0–100) of the assigned indicators per unit id or per district id (its units')."""
+def indicator_completion(session: Session, level: str, period: Period | None = None,
+                         now: datetime | None = None) -> dict[int, float]:
+    """Mean completion (0–100) of the assigned indicators per unit id or per district id (its units').
+
+    Hand-entered indicators count with their current value; indicators measured from the cases
+    (``auto_rule``) with their value for ``period`` (:mod:`models.indicator_measures`) and not at all for a
+    unit without cases of their types in the period."""
+    measured = computed_progress(session, period, now) if period is not None else {}
     values: dict[int, list[float]] = defaultdict(list)
-    q = (select(IndicatorAssignment.unit_id, ResponsibleUnit.district_id, IndicatorAssignment.progress,
-                IndicatorAssignment.target, Indicator.target)
+    q = (select(IndicatorAssignment.indicator_id, IndicatorAssignment.unit_id, ResponsibleUnit.district_id,
+                IndicatorAssignment.progress, IndicatorAssignment.target, Indicator.target, Indicator.auto_rule)
          .join(Indicator, Indicator.id == IndicatorAssignment.indicator_id)
          .join(ResponsibleUnit, ResponsibleUnit.id == IndicatorAssignment.unit_id))
-    for unit_id, district_id, progress, own_target, target in session.execute(q):
+    for ind_id, unit_id, district_id, progress, own_target, target, auto in session.execute(q):
         key = unit_id if level == "unit" else district_id
+        if auto and period is not None:
+            progress = (measured.get((ind_id, unit_id)) or {}).get("value")
+            if progress is None:
+                continue
         if key is not None:
             values[key].append(completion(progress, own_target if own_target is not None else target))
     return {k: round(sum(v) / len(v), 2) for k, v in values.items()}
@@ -152,7 +166,8 @@ def score_period(session: Session, period: Period, level: str = "unit", now: dat
     now = as_utc(now or utcnow())
     current = group_kpis(session, period, level, now)
     previous = group_kpis(session, period.previous(), level, now)
-    rows = score_rows(current, previous, indicator_completion(session, level), _names(session, level), cfg)
+    rows = score_rows(current, previous, indicator_completion(session, level, period, now), _names(session, level),
+                      cfg, indicator_completion(session, level, period.previous(), now))
     return {"period": period.label, "first_day": period.first_day.isoformat(),
             "last_day": period.last_day.isoformat(), "level": level, "as_of": now.isoformat(),
             "config": cfg.model_dump(), "rows": rows, **lists(rows, cfg)}

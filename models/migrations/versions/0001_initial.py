@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 18:42:03.598137
+Create Date: 2026-12-05 18:51:44.854750
 """
 from alembic import op
 import sqlalchemy as sa
@@ -58,6 +58,8 @@ def upgrade() -> None:
     sa.Column('target', sa.Float(), nullable=False),
     sa.Column('measure', sa.String(length=20), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('auto_rule', sa.String(length=24), nullable=True),
+    sa.Column('auto_days', sa.Integer(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_indicators')),
     sa.UniqueConstraint('code', name=op.f('uq_indicators_code'))
     )
@@ -182,6 +184,23 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['unit_id'], ['responsible_units.id'], name=op.f('fk_indicator_assignments_unit_id_responsible_units'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('indicator_id', 'unit_id', name=op.f('pk_indicator_assignments'))
     )
+    op.create_table('indicator_progress_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('indicator_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('value', sa.Float(), nullable=False),
+    sa.Column('target', sa.Float(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('actor', sa.String(length=64), nullable=False),
+    sa.Column('at', models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.ForeignKeyConstraint(['indicator_id'], ['indicators.id'], name=op.f('fk_indicator_progress_entries_indicator_id_indicators'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['responsible_units.id'], name=op.f('fk_indicator_progress_entries_unit_id_responsible_units'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_indicator_progress_entries'))
+    )
+    with op.batch_alter_table('indicator_progress_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_indicator_progress_entries_pair', ['indicator_id', 'unit_id', 'id'], unique=False)
+
     op.create_table('point_units',
     sa.Column('point_id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
@@ -470,6 +489,10 @@ def downgrade() -> None:
 
     op.drop_table('problem_types')
     op.drop_table('point_units')
+    with op.batch_alter_table('indicator_progress_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_indicator_progress_entries_pair')
+
+    op.drop_table('indicator_progress_entries')
     op.drop_table('indicator_assignments')
     with op.batch_alter_table('funding_lines', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_funding_lines_proposal_id'))
