@@ -18,6 +18,7 @@ from dashboard.app import current_ctx
 from dashboard.shell import desktop_page
 from dashboard.text import registry as T
 from models.clock import fmt_local
+from models.indicator_measures import AUTO_RULES
 from models.indicator_progress import (
     CREATION_CLASSES, IndicatorError, assign, class_summary, indicator_rows, unassign, update_assignment,
 )
@@ -60,12 +61,16 @@ def grid_rows(rows: list[dict]) -> list[dict]:
                             target_text=f"{r['target']:g}{r['measure']}", target=r["target"], progress=None,
                             completion=None, evidence="", updated="", updated_by=""))
         for a in r["assignments"]:
-            out.append(dict(base, key=f"{r['id']}:{a['unit_id']}", unit_id=a["unit_id"], unit=a["unit"],
-                            target=a["target"], own_target=a["own_target"],
-                            target_text=f"{a['target']:g}{r['measure']}", progress=a["progress"],
-                            completion=a["completion"], evidence=a["evidence"],
-                            updated=fmt_local(a["updated_at"], "%Y-%m-%d %H:%M") if a["updated_at"] else "",
-                            updated_by=a["updated_by"] or ""))
+            row = dict(base, key=f"{r['id']}:{a['unit_id']}", unit_id=a["unit_id"], unit=a["unit"],
+                       target=a["target"], own_target=a["own_target"],
+                       target_text=f"{a['target']:g}{r['measure']}", progress=a["progress"],
+                       completion=a["completion"], evidence=a["evidence"],
+                       updated=fmt_local(a["updated_at"], "%Y-%m-%d %H:%M") if a["updated_at"] else "",
+                       updated_by=a["updated_by"] or "")
+            if a.get("source") == "cases":  # measured from the cases (models.indicator_measures)
+                row.update(evidence=T.IND_MEASURED_CASES.format(n=a["measured_cases"], rule=AUTO_RULES[r["auto_rule"]]),
+                           updated="", updated_by=T.IND_MEASURED)
+            out.append(row)
     return out
 
 

@@ -146,3 +146,61 @@ def test_propose_approve_commend(live):
     r = unit.goto(base + "/decisions")
     assert r.status == 403 or "/decisions" not in unit.url
     assert unit.locator("#decisions-body").count() == 0
+
+
+def test_measured_indicator_progress_changes_as_cases_close(sqlite_ctx, monkeypatch):
+    """/indicators shows the progress of an indicator measured from the cases (on_time); closing a case on
+    time changes it."""
+    from dashboard.app import create_app
+    from models.indicator_measures import computed_progress
+    from models.registry import Indicator
+    from models.reports import local_today, period_of
+
+    use_fast_hashing(monkeypatch)
+    token_cache.clear()
+    seeded = seed(sqlite_ctx)
+    street = seeded.unit_ids["U-XC-NQ"]
+    t0 = utcnow() - timedelta(minutes=30)
+    m = timedelta(minutes=1)
+    with sqlite_ctx.sessions.begin() as s:
+        ind = s.scalar(select(Indicator).where(Indicator.code == "IND-001"))
+        ind.auto_rule = "on_time"
+        ptype = s.scalar(select(ProblemType).where(ProblemType.name == "不文明养宠"))
+        point = s.scalar(select(MonitoringPoint).where(MonitoringPoint.code == "P-001"))
+        c = open_case(s, source="inspector", problem_type=ptype, found_at=t0, actor="sup1", actor_role="supervisor",
+                      point=point, description="演示")
+        apply(s, c, "accept", **SUP, at=t0 + m)
+        apply(s, c, "dispatch", **SUP, at=t0 + 2 * m, data={"unit_id": street, "deadline": (t0 + 20 * m).isoformat()})
+        apply(s, c, "rectify", actor="op", actor_role="unit", actor_unit_id=street, at=t0 + 5 * m, note="已整改")
+        apply(s, c, "verify", **SUP, at=t0 + 6 * m)
+        pending = open_case(s, source="inspector", problem_type=ptype, found_at=t0, actor="sup1",
+                            actor_role="supervisor", point=point, description="演示")
+        apply(s, pending, "accept", **SUP, at=t0 + m)
+        apply(s, pending, "dispatch", **SUP, at=t0 + 2 * m,
+              data={"unit_id": street, "deadline": (t0 + 600 * m).isoformat()})
+        ind_id = ind.id
+
+    def measured():
+        with sqlite_ctx.sessions() as s:
+            return computed_progress(s, period_of("year", local_today()))[(ind_id, street)]["value"]
+
+    app = create_app(sqlite_ctx)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with serve(app) as base, chromium() as browser:
+        page = _page(browser, "1920")
+        _login(page, base, "sup1")
+        cell = ("#indicators-grid .ag-row:has([col-id='code']:text-is('IND-001'))"
+                ":has([col-id='unit']:text-is('南坑街道办事处')) [col-id='{col}']")
+        before = measured()
+        page.goto(base + "/indicators")
+        page.wait_for_selector(cell.format(col="updated_by") + ":has-text('按案件自动计算')")
+        assert page.locator(cell.format(col="progress")).inner_text().strip() == f"{before:g}"
+        with sqlite_ctx.sessions.begin() as s:
+            case = s.get(type(pending), pending.id)
+            apply(s, case, "rectify", actor="op", actor_role="unit", actor_unit_id=street, at=utcnow(), note="已整改")
+            apply(s, case, "verify", **SUP, at=utcnow())
+        after = measured()
+        assert after > before
+        page.reload()
+        page.wait_for_selector(cell.format(col="progress") + f":text-is('{after:g}')")
+        _check_layout(page, "indicators-measured")
