@@ -191,3 +191,15 @@ def unassign(session: Session, indicator_id: int, unit_id: int) -> None:
         raise IndicatorError(f"indicator {indicator_id} is not assigned to unit {unit_id}")
     session.delete(a)
     session.flush()
+
+
+def class_progress(rows: list[dict[str, Any]], district_of: dict[int, int | None] | None = None) -> dict:
+    """Mean completion per creation class for each unit (``district_of`` given: for each district, over its
+    units' assignments), from :func:`indicator_rows`: ``{key: {creation_class: percent}}``."""
+    values: dict[Any, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        for a in r["assignments"]:
+            key = a["unit_id"] if district_of is None else district_of.get(a["unit_id"])
+            if key is not None:
+                values[key][r["creation_class"]].append(a["completion"])
+    return {k: {cls: round(sum(v) / len(v), 1) for cls, v in by_cls.items()} for k, by_cls in values.items()}

@@ -11,6 +11,7 @@ import dash
 import dash_ag_grid as dag
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html, no_update
+from sqlalchemy import select
 
 from dashboard import access
 from dashboard.app import current_ctx
@@ -22,6 +23,8 @@ from models.funding_ledger import (
     DECISION_LABELS, FundingError, decide, funds_by_recipient, proposals, propose, snapshot, status, suggest_lines,
 )
 from models.incentives import IncentiveError, parse_period, score_period
+from models.indicator_progress import CREATION_CLASSES, class_progress, indicator_rows
+from models.registry import ResponsibleUnit
 
 ROLES = ("admin", "supervisor", "viewer")
 PROPOSERS = ("admin", "supervisor")
@@ -60,6 +63,15 @@ def _table(head, rows, num_from: int = 2) -> html.Table:
         html.Tbody([html.Tr([html.Td(v if isinstance(v, str) or hasattr(v, "to_plotly_json") else _fmt(v),
                                      className="num" if i >= num_from else None) for i, v in enumerate(r)])
                     for r in rows])], className="cw-table cw-table-compact")
+
+
+def class_view(result: dict, by_class: dict) -> html.Div:
+    """Indicator progress by creation class (分类指导) of the rows of ``result`` that own indicators."""
+    rows = [[r["name"]] + [by_class[r["key"]].get(c) for c in CREATION_CLASSES]
+            for r in result["rows"] if r["key"] in by_class]
+    return html.Div([html.H2(T.CLASS_PROGRESS),
+                     _table(T.CLASS_COLS, rows, num_from=1) if rows else html.P(T.CLASS_EMPTY, className="cw-muted")],
+                    id="decisions-classes", className="cw-table-scroll")
 
 
 def score_view(result: dict, funds: dict, show_lagging: bool) -> html.Div:
@@ -172,12 +184,16 @@ def show_scores(period, level, _tick):
     ctx = current_ctx()
     try:
         with ctx.sessions() as s:
-            result = score_period(s, _period(period), level if level in T.LEVELS else "unit",
-                                  cfg=ctx.config.incentives)
+            per = _period(period)
+            lv = level if level in T.LEVELS else "unit"
+            result = score_period(s, per, lv, cfg=ctx.config.incentives)
             funds = funds_by_recipient(s, _this_year())
+            district_of = None if lv == "unit" else dict(s.execute(select(ResponsibleUnit.id,
+                                                                          ResponsibleUnit.district_id)).all())
+            by_class = class_progress(indicator_rows(s, period=per), district_of)
     except Exception as exc:  # noqa: BLE001 - the page says what went wrong
         return dmc.Alert(T.ERROR.format(error=exc), color="red", variant="light")
-    return score_view(result, funds, ctx.config.incentives.show_lagging)
+    return html.Div([score_view(result, funds, ctx.config.incentives.show_lagging), class_view(result, by_class)])
 
 
 @callback(Output("decisions-ledger", "children"), Output("decisions-pending", "data"),

@@ -16,6 +16,9 @@ IMPROVED = "进步"
 LAGGING = "后进"
 NONE_SCORED = "本期暂无达到最低件数要求的对象。"
 NOT_ENOUGH = "件数不足"
+CLASS_PROGRESS = "创建指标完成度（按创建类别，%）"
+CLASS_COLS = ("名称", "文明城市", "文明单位", "文明村镇", "文明校园")
+CLASS_EMPTY = "暂无承担创建指标的对象。"
 
 PROPOSE = "提出补助方案"
 TOTAL = "补助总额（元）"

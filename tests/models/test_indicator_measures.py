@@ -11,7 +11,9 @@ from sqlalchemy import select
 from models.incentives import indicator_completion, parse_period
 from models.indicator_history import IndicatorProgressEntry, history
 from models.indicator_measures import MeasureError, computed_progress
-from models.indicator_progress import IndicatorError, assign, completion, indicator_rows, update_assignment
+from models.indicator_progress import (
+    IndicatorError, assign, class_progress, completion, indicator_rows, update_assignment,
+)
 from models.workflow import apply, open_case
 from tests.factories import make_registry
 
@@ -119,3 +121,17 @@ def test_manual_progress_keeps_full_history(ctx):
         entry.value = 100
         with pytest.raises(RuntimeError, match="append-only"):
             s.flush()
+
+
+def test_class_progress_per_unit_and_district(ctx):
+    with ctx.sessions.begin() as s:
+        city = make_registry(s)
+        street, lw_gov = city.units[2], city.units[3]
+        assign(s, city.indicators[2].id, lw_gov.id, actor="sup1")              # 文明校园
+        update_assignment(s, city.indicators[2].id, lw_gov.id, progress=50, actor="sup1")
+        rows = indicator_rows(s, period=YEAR)
+        by_unit = class_progress(rows)
+        assert by_unit[street.id] == {"文明城市": round((completion(60, 95) + completion(40, 90)) / 2, 1)}
+        assert by_unit[lw_gov.id] == {"文明校园": 50.0}
+        by_district = class_progress(rows, {u.id: u.district_id for u in city.units})
+        assert by_district == {city.districts[0].id: by_unit[street.id], city.districts[1].id: {"文明校园": 50.0}}

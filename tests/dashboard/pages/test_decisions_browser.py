@@ -93,6 +93,8 @@ def test_propose_approve_commend(live):
     sup.goto(base + "/decisions")
     sup.wait_for_selector("#decisions-advanced li:has-text('龙文区人民政府')")
     sup.wait_for_selector("#decisions-scores:has-text('南坑街道办事处')")
+    # indicator progress by creation class: 南坑街道 owns IND-001 (60/95) and IND-002 (40/90), both 文明城市
+    sup.wait_for_selector("#decisions-classes tr:has-text('南坑街道办事处'):has-text('53.80')")
     sup.get_by_role("button", name="按得分生成建议").click()
     sup.wait_for_selector("#decisions-propose-hint:has-text('已按得分生成 2 条建议')")
     cell = sup.locator("#decisions-propose-grid .ag-row[row-index='0'] [col-id='amount_yuan']")
