@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from dashboard import access
 from dashboard.app import current_ctx
+from dashboard.case_notifications import notifications_section
 from dashboard.case_view import DANGEROUS, VIEW_ROLES, allowed_actions, documents, gallery, load_case, may_view
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as T
@@ -153,6 +154,7 @@ def layout(code: str | None = None, done: str | None = None, **_):
         info, gal, timeline = _info(case, p), _gallery(case), _timeline(case)
         docs = _documents(case, ctx.config.workflow.documents)
         action_body = _actions(case, p, units)
+        notes = notifications_section(s, case, p.is_staff)
         state = case.state
         manual = awaiting_person(case)
     notice = []
@@ -167,6 +169,7 @@ def layout(code: str | None = None, done: str | None = None, **_):
         html.Section([html.H2(T.SECTION_INFO), info], className="cw-card"),
         html.Section([html.H2(T.SECTION_EVIDENCE), gal], className="cw-card"),
         html.Section([html.H2(T.SECTION_TIMELINE), timeline], className="cw-card"),
+        notes,
     ], className="cw-content")
     right = html.Div([
         html.Section([html.H2(T.SECTION_ACTIONS), html.Div(action_body, className="cw-actions"),

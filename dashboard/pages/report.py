@@ -78,6 +78,8 @@ def layout(**_):
                                            maxLength=1000, className="rp-textarea"), id_="report-description"),
         _field(T.PHONE, dcc.Input(id="report-phone", type="tel", inputMode="tel", placeholder=T.PHONE_PLACEHOLDER,
                                   autoComplete="tel", maxLength=20, className="rp-input"), id_="report-phone"),
+        dcc.Checklist(id="report-notify", options=[{"label": T.NOTIFY_CONSENT, "value": "yes"}], value=[],
+                      className="rp-consent"),
         html.Div(id="report-error", className="rp-error", role="alert"),
         html.Button(T.SUBMIT, id="report-submit", className="rp-submit", n_clicks=0),
         html.Div(T.SUBMITTING, id="report-progress", className="rp-progress", style={"display": "none"}),
@@ -122,11 +124,11 @@ clientside_callback(
     Output("report-location", "data"), Input("report-locate", "n_clicks"), prevent_initial_call=True,
 )
 clientside_callback(
-    "function(n, t, d, p, loc, photos) { return window.civicwatchReport.submit(n, t, d, p, loc, photos); }",
+    "function(n, t, d, p, loc, photos, ok) { return window.civicwatchReport.submit(n, t, d, p, loc, photos, ok); }",
     Output("report-result", "data"),
     Input("report-submit", "n_clicks"),
     State("report-type", "value"), State("report-description", "value"), State("report-phone", "value"),
-    State("report-location", "data"), State("report-photos", "data"),
+    State("report-location", "data"), State("report-photos", "data"), State("report-notify", "value"),
     prevent_initial_call=True,
 )
 

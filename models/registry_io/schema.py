@@ -23,6 +23,7 @@ ZONE_KINDS = (
     "roadway", "sidewalk", "no_parking", "fire_lane", "shop_front", "wall", "green_space", "water", "plaza",
     "construction", "mask",
 )
+CONTACT_ROLES = ("contact", "leader", "duty")  # 联络员, 分管领导, 值班 (models.notifications.UnitContact)
 SIGNALS = ("stationary_object", "wall_change", "crowd")  # plus "onnx:<class>"
 DEADLINE_UNITS = ("hours", "working_hours", "working_days", "days")
 
@@ -156,6 +157,13 @@ TABLES: tuple[Table, ...] = (
         Column("point_code", required=False, max_len=32, ref="points"),
         Column("unit_code", max_len=32, ref="units"),
     ), optional_file=True, label="派遣规则"),
+    Table("unit_contacts", ("unit_code", "role", "channel", "address"), (
+        Column("unit_code", max_len=32, ref="units"),
+        Column("role", choices=CONTACT_ROLES),
+        Column("name", required=False, max_len=40),
+        Column("channel", max_len=40),
+        Column("address", required=False, max_len=200, default=""),
+    ), optional_file=True, label="单位联系人"),
 )
 
 TABLES_BY_NAME = {t.name: t for t in TABLES}
@@ -168,3 +176,4 @@ class ParsedTable:
     table: Table
     label: str  # how the source is named in messages, e.g. "points.csv" or "registry.xlsx sheet points"
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    present: bool = True  # False: an optional file that was not given (its table is then left as it is)

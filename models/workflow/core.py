@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..cases import Case, CaseSource, CaseState, CaseTransition
 from ..clock import as_utc, to_local, utcnow
+from ..notify.hook import on_transition
 from ..registry import Camera, ProblemType, ResponsibleUnit
 from .errors import WorkflowError, WorkflowForbidden
 from .machine import RULES, STATE_LABELS, SYSTEM, UNIT, effect, pending_extension
@@ -226,6 +227,7 @@ def _append(session: Session, case: Case, action: str, *, actor: str, actor_role
     with session.no_autoflush:
         case.transitions.append(t)  # loads the collection first (without flushing t), then adds t once
     session.add(t)
+    on_transition(session, case, t)  # its notifications: outbox rows in this same transaction
     if flush:
         session.flush()
     return t

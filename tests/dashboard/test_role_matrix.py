@@ -53,6 +53,9 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("/api/v1/kpi", "GET"): DESK_WALL,
     ("/api/v1/kpi/indicators", "GET"): DESK_WALL,
     ("/api/v1/metrics", "GET"): frozenset({"admin", "viewer"}),
+    # notification outbox (通知记录, 死信)
+    ("/api/v1/notifications", "GET"): frozenset({"admin", "supervisor"}),
+    ("/api/v1/notifications/<int:notification_id>/retry", "POST"): frozenset({"admin"}),
     ("/api/v1/me", "GET"): EVERYONE - {ANON},
     # public reporting (随手拍, Open311)
     ("/open311/v2/services.json", "GET"): EVERYONE,
@@ -89,6 +92,8 @@ PAGES: dict[str, frozenset[str]] = {
     "/": DESK_WALL,
     "/cases": DESK,
     "/cases/<code>": DESK,
+    "/tasks/<code>": DESK,  # the case page at the address notifications link to
+    "/notifications": frozenset({"admin", "supervisor"}),
     "/tasks": frozenset({"unit"}),
     "/units": STAFF_VIEW,
     "/units/<code>": DESK,
@@ -107,6 +112,7 @@ PAGES: dict[str, frozenset[str]] = {
 CALLBACKS: dict[str, frozenset[str]] = {
     "cases-": DESK,
     "casepage-": frozenset({"admin", "supervisor", "unit"}),
+    "notifypage-": frozenset({"admin", "supervisor"}),
     "tasks-": frozenset({"unit"}),
     "units-": STAFF_VIEW,
     "units-d-": DESK,
@@ -214,7 +220,8 @@ def test_every_route_is_declared_and_enforced(world):
 
 
 def _page_paths(seeded) -> dict[str, str]:
-    samples = {"/cases/<code>": f"/cases/{seeded.cases['nq_dispatched']}", "/units/<code>": "/units/U-XC-NQ",
+    samples = {"/cases/<code>": f"/cases/{seeded.cases['nq_dispatched']}",
+               "/tasks/<code>": f"/tasks/{seeded.cases['nq_dispatched']}", "/units/<code>": "/units/U-XC-NQ",
                "/report/<code>": "/report/NO-SUCH-CODE",
                "/points/<code>": "/points/P-001", "/cameras/<code>": "/cameras/CAM-0001"}
     out = {}
@@ -277,6 +284,8 @@ def test_unit_operator_cannot_reach_another_units_case(world):
     assert r.status_code == 403
     own = seeded.cases["nq_dispatched"]
     assert c.get(f"/cases/{own}").status_code == 200
+    assert c.get(f"/tasks/{other}").status_code == 403  # the notifications' link: the same rule
+    assert c.get(f"/tasks/{own}").status_code == 200
 
 
 def test_forged_callback_outputs_are_refused(world):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 18:51:44.854750
+Create Date: 2026-12-05 19:10:57.292319
 """
 from alembic import op
 import sqlalchemy as sa
@@ -236,6 +236,19 @@ def upgrade() -> None:
     with op.batch_alter_table('problem_types', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_problem_types_major_class'), ['major_class'], unique=False)
 
+    op.create_table('unit_contacts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.String(length=12), nullable=False),
+    sa.Column('name', sa.String(length=40), nullable=True),
+    sa.Column('channel', sa.String(length=40), nullable=False),
+    sa.Column('address', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['responsible_units.id'], name=op.f('fk_unit_contacts_unit_id_responsible_units'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_unit_contacts'))
+    )
+    with op.batch_alter_table('unit_contacts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_unit_contacts_unit_id'), ['unit_id'], unique=False)
+
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
@@ -386,6 +399,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_evidence_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_evidence_sha256'), ['sha256'], unique=False)
 
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dedupe_key', sa.String(length=200), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('case_code', sa.String(length=32), nullable=True),
+    sa.Column('event', sa.String(length=24), nullable=False),
+    sa.Column('channel', sa.String(length=40), nullable=False),
+    sa.Column('recipient', sa.String(length=200), nullable=False),
+    sa.Column('recipient_label', sa.String(length=120), nullable=True),
+    sa.Column('urgent', sa.Boolean(), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_notifications_case_id_cases')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sa.UniqueConstraint('dedupe_key', name=op.f('uq_notifications_dedupe_key'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_case', ['case_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_notifications_created', ['created_at'], unique=False)
+        batch_op.create_index('ix_notifications_due', ['status', 'next_attempt_at'], unique=False)
+
     op.create_table('observations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('camera_id', sa.Integer(), nullable=False),
@@ -408,6 +449,12 @@ def upgrade() -> None:
         batch_op.create_index('ix_observations_camera_at', ['camera_id', 'observed_at'], unique=False)
         batch_op.create_index('ix_observations_case', ['case_id'], unique=False)
 
+    op.create_table('reporter_consents',
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('agreed_at', models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_reporter_consents_case_id_cases'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('case_id', name=op.f('pk_reporter_consents'))
+    )
     op.create_table('edge_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('device_code', sa.String(length=64), nullable=False),
@@ -440,12 +487,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_edge_events_case_id'))
 
     op.drop_table('edge_events')
+    op.drop_table('reporter_consents')
     with op.batch_alter_table('observations', schema=None) as batch_op:
         batch_op.drop_index('ix_observations_case')
         batch_op.drop_index('ix_observations_camera_at')
         batch_op.drop_index('ix_observations_at')
 
     op.drop_table('observations')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_due')
+        batch_op.drop_index('ix_notifications_created')
+        batch_op.drop_index('ix_notifications_case')
+
+    op.drop_table('notifications')
     with op.batch_alter_table('evidence', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evidence_sha256'))
         batch_op.drop_index(batch_op.f('ix_evidence_case_id'))
@@ -484,6 +538,10 @@ def downgrade() -> None:
 
     op.drop_table('camera_health_events')
     op.drop_table('users')
+    with op.batch_alter_table('unit_contacts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_unit_contacts_unit_id'))
+
+    op.drop_table('unit_contacts')
     with op.batch_alter_table('problem_types', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_problem_types_major_class'))
 

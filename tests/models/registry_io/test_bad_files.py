@@ -11,7 +11,7 @@ from models.registry_io import RegistryImportError, export_registry, import_regi
 from .helpers import DEMO_DIR, copy_demo, counts, read_rows, set_cell, write_rows
 
 EMPTY = {"districts": 0, "units": 0, "points": 0, "cameras": 0, "indicators": 0, "indicator_assignments": 0,
-         "problem_types": 0, "routing_rules": 0}
+         "problem_types": 0, "routing_rules": 0, "unit_contacts": 0}
 
 
 def _add_column(reg, table, name, value):
