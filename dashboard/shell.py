@@ -28,6 +28,7 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("indicators", "/indicators"),
     ("points", "/points"),
     ("reports", "/reports"),
+    ("decisions", "/decisions"),
     ("notifications", "/notifications"),
     ("wall", "/wall"),
 ]

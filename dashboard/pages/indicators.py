@@ -21,6 +21,8 @@ from dashboard.text import errors as E
 from dashboard.text.errors import translate
 from models.actor_names import ActorNames
 from models.clock import fmt_local
+from models.indicator_history import history
+from models.indicator_measures import AUTO_RULES
 from models.indicator_progress import (
     CREATION_CLASSES, IndicatorError, assign, class_summary, indicator_rows, unassign, update_assignment,
 )
@@ -65,12 +67,16 @@ def grid_rows(rows: list[dict], names: ActorNames | None = None) -> list[dict]:
                             target_text=f"{r['target']:g}{r['measure']}", target=r["target"], progress=None,
                             completion=None, evidence="", updated="", updated_by=""))
         for a in r["assignments"]:
-            out.append(dict(base, key=f"{r['id']}:{a['unit_id']}", unit_id=a["unit_id"], unit=a["unit"],
-                            target=a["target"], own_target=a["own_target"],
-                            target_text=f"{a['target']:g}{r['measure']}", progress=a["progress"],
-                            completion=a["completion"], evidence=a["evidence"],
-                            updated=fmt_local(a["updated_at"], "%Y-%m-%d %H:%M") if a["updated_at"] else "",
-                            updated_by=who(a["updated_by"]) if a["updated_by"] else ""))
+            row = dict(base, key=f"{r['id']}:{a['unit_id']}", unit_id=a["unit_id"], unit=a["unit"],
+                       target=a["target"], own_target=a["own_target"],
+                       target_text=f"{a['target']:g}{r['measure']}", progress=a["progress"],
+                       completion=a["completion"], evidence=a["evidence"],
+                       updated=fmt_local(a["updated_at"], "%Y-%m-%d %H:%M") if a["updated_at"] else "",
+                       updated_by=who(a["updated_by"]) if a["updated_by"] else "")
+            if a.get("source") == "cases":  # measured from the cases (models.indicator_measures)
+                row.update(evidence=T.IND_MEASURED_CASES.format(n=a["measured_cases"], rule=AUTO_RULES[r["auto_rule"]]),
+                           updated="", updated_by=T.IND_MEASURED, measured=True)
+            out.append(row)
     return out
 
 
@@ -133,6 +139,7 @@ def _edit_panel(editable: bool, units: list[dict]) -> html.Div:
                    disabled=True, comboboxProps={"withinPortal": True}),
         dmc.Button(T.IND_ADD, id="indicators-form-add", size="sm", variant="light", disabled=True),
         html.Div(T.IND_READONLY if dis else "", className="cw-muted"),
+        html.Div(id="indicators-history", className="cw-ind-history"),
         html.Div(id="indicators-edit-msg", role="status", **{"aria-live": "polite"}),
         dcc.Store(id="indicators-form-sel"),
         dcc.Store(id="indicators-edit-refresh", data=0),
@@ -231,7 +238,7 @@ def select_row(selected, editable):
                                + (f" · {r['subcategory']}" if r.get("subcategory") else ""), className="cw-muted"),
                       html.Div(f"{T.IND_COLS['unit']}：{r['unit']}")])
     assigned = r.get("unit_id") is not None
-    lock = not (editable and assigned)
+    lock = not (editable and assigned) or bool(r.get("measured"))  # measured from the cases: not by hand
     if not assigned:
         title = html.Div([title, html.Div(T.IND_EDIT_UNASSIGNED, className="cw-muted")])
     return [{"indicator_id": r["indicator_id"], "unit_id": r.get("unit_id")}, title, r.get("progress"),
@@ -293,3 +300,25 @@ def save(_save, _add, _remove, sel, progress, target, evidence, add_unit, refres
     except IndicatorError as exc:
         return dmc.Alert(T.IND_ERROR.format(error=_field_error(exc)), color="red", variant="light"), no_update
     return dmc.Alert(msg, color="green", variant="light"), (refresh or 0) + 1
+
+
+@callback(Output("indicators-history", "children"), Input("indicators-form-sel", "data"),
+          Input("indicators-edit-refresh", "data"), prevent_initial_call=True)
+def show_history(sel, _refresh):
+    """The selected assignment's full progress history (who, when, value, target, note), newest first."""
+    if not sel or sel.get("unit_id") is None:
+        return None
+    try:
+        ind_id, unit_id = int(sel["indicator_id"]), int(sel["unit_id"])
+    except (TypeError, ValueError, KeyError):
+        return None
+    with current_ctx().sessions() as s:
+        entries = history(s, ind_id, unit_id)
+    if not entries:
+        return html.Div(T.IND_HISTORY_EMPTY, className="cw-muted")
+    items = [html.Li(T.IND_HISTORY_LINE.format(at=fmt_local(e["at"], "%Y-%m-%d %H:%M"), actor=e["actor"],
+                                               value=f"{e['value']:g}",
+                                               target="" if e["target"] is None else f"（目标 {e['target']:g}）",
+                                               note=f"：{e['note']}" if e["note"] else ""))
+             for e in reversed(entries)]
+    return html.Div([html.H3(T.IND_HISTORY), html.Ol(items, reversed=True)])

@@ -14,6 +14,7 @@ NAV = {
     "indicators": "创建指标",
     "points": "点位与摄像头",
     "reports": "统计报表",
+    "decisions": "辅助决策",
     "notifications": "通知",
     "wall": "大屏",
 }

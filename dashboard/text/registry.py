@@ -63,6 +63,11 @@ IND_COLS = {"code": "编号", "name": "指标名称", "creation_class": "创建�
             "completion": "完成度", "evidence": "佐证材料", "updated": "最近更新",
             "updated_by": "更新人", "open_cases": "相关在办问题"}
 IND_UNASSIGNED = "（未分配）"
+IND_MEASURED = "按案件自动计算"
+IND_HISTORY = "填报历史"
+IND_HISTORY_EMPTY = "暂无填报记录。"
+IND_HISTORY_LINE = "{at} {actor} 填报 {value}{target}{note}"
+IND_MEASURED_CASES = "本年 {n} 件案件（{rule}）"
 IND_EMPTY = "没有符合条件的指标。请清空搜索词或选择“全部”类别。"
 IND_EDIT = "编辑进度"
 IND_EDIT_PICK = "在表格中点选一行（某项指标的某个责任单位），即可在这里修改进度、目标和佐证材料。"

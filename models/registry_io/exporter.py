@@ -53,7 +53,8 @@ def _rows(session: Session) -> dict[str, list[dict[str, object]]]:
         for c in session.scalars(select(Camera).order_by(Camera.id))]
     out["indicators"] = [dict(
         code=i.code, name=i.name, creation_class=i.creation_class, category=i.category, subcategory=i.subcategory,
-        target=i.target, measure=i.measure, description=i.description) for i in indicators]
+        target=i.target, measure=i.measure, description=i.description, auto_rule=i.auto_rule,
+        auto_days=i.auto_days) for i in indicators]
     out["indicator_assignments"] = [dict(
         indicator_code=indicator_code[a.indicator_id], unit_code=unit_code[a.unit_id], target=a.target,
         progress=a.progress, evidence=a.evidence)

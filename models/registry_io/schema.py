@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..indicator_measures import AUTO_RULES
+
 # Domain vocabularies (see CONTRIBUTING.md and shared/DOMAIN.md).
 DISTRICT_KINDS = ("urban_district", "county", "county_city")
 UNIT_KINDS = ("city_bureau", "district", "street_office", "enterprise")
@@ -117,6 +119,8 @@ TABLES: tuple[Table, ...] = (
         Column("target", "float", lo=0, hi=1e9),
         Column("measure", required=False, max_len=20),
         Column("description", required=False, max_len=2000),
+        Column("auto_rule", required=False, choices=tuple(AUTO_RULES)),
+        Column("auto_days", "int", required=False, lo=1, hi=3650),
     ), label="创建指标"),
     Table("indicator_assignments", ("indicator_code", "unit_code"), (
         Column("indicator_code", max_len=32, ref="indicators"),

@@ -104,7 +104,8 @@ def write_tables(session: Session, tables: dict[str, ParsedTable], step: Callabl
     step("cameras")
 
     def indicator(obj: Indicator, v: dict) -> None:
-        for col in ("code", "name", "creation_class", "category", "subcategory", "target", "measure", "description"):
+        for col in ("code", "name", "creation_class", "category", "subcategory", "target", "measure", "description",
+                    "auto_rule", "auto_days"):
             setattr(obj, col, v.get(col))
 
     indicators, gone_indicators = _sync(session, Indicator, "code", rows["indicators"], indicator)

@@ -73,6 +73,14 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("/api/v1/registry/indicators", "GET"): DESK,
     # wall
     ("/api/v1/wall/thumb/<int:evidence_id>", "GET"): STAFF_VIEW | {"wall"},
+    # incentives and the funding ledger: supervisors propose, admins approve, viewers read
+    ("/api/v1/incentives", "GET"): STAFF_VIEW,
+    ("/api/v1/funding/proposals", "GET"): STAFF_VIEW,
+    ("/api/v1/funding/proposals", "POST"): frozenset({"admin", "supervisor"}),
+    ("/api/v1/funding/suggestion", "GET"): frozenset({"admin", "supervisor"}),
+    ("/api/v1/funding/proposals/<int:proposal_id>/decision", "POST"): frozenset({"admin"}),
+    ("/api/v1/funding/ledger.xlsx", "GET"): STAFF_VIEW,
+    ("/api/v1/funding/proposals/<int:proposal_id>/commendation.html", "GET"): STAFF_VIEW,
 }
 # Dash serves every page from these two routes; they are checked page by page below.
 DASH_PAGE_ROUTES = {"/", "/<path:path>"}
@@ -91,6 +99,7 @@ PAGES: dict[str, frozenset[str]] = {
     "/units/<code>": DESK,
     "/indicators": STAFF_VIEW,
     "/reports": STAFF_VIEW,
+    "/decisions": STAFF_VIEW,
     "/points": STAFF_VIEW,
     "/points/<code>": STAFF_VIEW,
     "/cameras/<code>": STAFF_VIEW,
@@ -117,6 +126,9 @@ CALLBACKS: dict[str, frozenset[str]] = {
     "wall-": STAFF_VIEW | {"wall"},
     "report-": EVERYONE,
     "reports-": STAFF_VIEW,
+    "decisions-": STAFF_VIEW,
+    "decisions-propose-": frozenset({"admin", "supervisor"}),
+    "decisions-approve-": frozenset({"admin"}),
 }
 
 SAMPLE_VALUES = {"int": 1, "code": "P-001", "job_id": "no-such-job", "action": "accept", "kind": "problem_list",
