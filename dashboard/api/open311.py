@@ -282,6 +282,7 @@ def request_create(fmt: str):
             lon=form.get("long"), lat=form.get("lat"), datum="wgs84", photos=photos,
             client_address=client_address(), channel="open311", address=form.get("address_string") or None,
             zone_kind=form.get("attribute[zone_kind]") or None,
+            notify_consent=(form.get("notify_consent") or "").lower() in ("1", "true", "on", "yes"),
         )
         ctx = flask.current_app.config["CIVICWATCH"]
         receipt = submit(ctx.sessions, svc.store, report, svc.config, svc.limits)

@@ -80,7 +80,7 @@ def render_xlsx(doc: DocumentContent) -> bytes:
         ws.cell(row, 1, "证据图片").font = Font(bold=True)
         for img in doc.images:
             row += 1
-            ws.cell(row, 1, img["kind"])
+            ws.cell(row, 1, img["caption"])
             ws.cell(row, 2, img["url"])
     row += 2
     for i, who in enumerate(doc.signatures):
