@@ -47,6 +47,9 @@ def history(obj, days: int | None, seed: int | None) -> None:
     """Write a year of demo cases (marked as demo history) made by simulated units through the workflow."""
     from models.workflow import WorkflowError
 
+    if not obj.config().demo:
+        raise click.ClickException("demo history: this config is not a demo (demo: false); it writes simulated "
+                                   "cases and is refused on a production database")
     with opened_database(obj) as ctx:
         try:
             out = write_with_progress(ctx, days, seed)

@@ -127,3 +127,22 @@ def test_live_demo_responders_carry_on_but_leave_the_ignored_cases(city):
         states = dict(s.execute(select(Case.id, Case.state)).all())
     assert all(states[i] == "dispatched" for i in ignored)
     assert all(states[i] == "rectified" for i in in_progress)
+
+
+def test_cli_writes_a_history_on_a_demo_config_and_refuses_otherwise(tmp_path, city):
+    import json
+
+    from tests.civicwatch.cli_helpers import run, write_config
+
+    config = write_config(tmp_path, city.config.database_url)
+    ok = run(config, "demo", "history", "--days", "5", "--seed", "9")
+    assert ok.exit_code == 0, ok.output
+    out = json.loads(ok.stdout.strip().splitlines()[-1])
+    with city.sessions() as s:
+        assert out["cases"] == history_count(s) > 0
+    again = run(config, "demo", "history", "--days", "5")
+    assert again.exit_code != 0 and "already has one" in again.output
+    prod = tmp_path / "prod.yaml"
+    prod.write_text(config.read_text(encoding="utf-8") + "demo: false\n", encoding="utf-8")
+    refused = run(prod, "demo", "history", "--days", "5")
+    assert refused.exit_code != 0 and "not a demo" in refused.output
