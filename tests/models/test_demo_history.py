@@ -4,7 +4,7 @@ for different seeds; the first start of the demo writes it once."""
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from models.workflow.demo_history import history_count, write_history
 from models.workflow.machine import replay_case
 
 REGISTRY = Path(__file__).resolve().parents[2] / "assets" / "registry"
-NOW = datetime(2026, 11, 20, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 DAYS = 90
 
 
@@ -44,8 +44,8 @@ def test_history_totals_follow_the_rates_and_replay_from_the_logs(city, seed):
         assert history_count(s) == res.cases
         assert s.scalar(select(func.count()).select_from(Case).where(Case.demo_history.is_(False))) == 0
         first, last = s.execute(select(func.min(CaseTransition.at), func.max(CaseTransition.at))).one()
-        assert NOW - timedelta(days=DAYS, hours=24) <= first.replace(tzinfo=timezone.utc) \
-            and last.replace(tzinfo=timezone.utc) <= NOW  # a past written with past times, nothing after now
+        assert NOW - timedelta(days=DAYS, hours=24) <= first.replace(tzinfo=UTC) \
+            and last.replace(tzinfo=UTC) <= NOW  # a past written with past times, nothing after now
         actions = dict(s.execute(select(CaseTransition.action, func.count()).group_by(CaseTransition.action)).all())
         assert actions["open"] == actions["dispatch"] == res.cases
         assert actions["close"] == res.handled and actions.get("rework", 0) > 0 and actions.get("escalate", 0) > 0

@@ -3,7 +3,6 @@ client), service definitions, discovery, address_string (typed or reverse-geocod
 status_notes from the log without personal data, paging and the date range rules."""
 from __future__ import annotations
 
-
 import pytest
 import xmltodict
 from sqlalchemy import select

@@ -42,7 +42,7 @@ def assert_fitted(page, bounds):
 
 
 def test_city_stays_fitted_after_resizes_and_1366_fits_above_the_fold(site):
-    ctx, info, app, base = site
+    _ctx, _info, app, base = site
     bounds = page_module("points").BOUNDS
     with browser() as chrome:
         context, page = login_context(chrome, app, base, "sup1", 1920, 1080)
