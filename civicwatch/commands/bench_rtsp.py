@@ -3,12 +3,13 @@
 Starts GStreamer's RTSP server (:mod:`civicwatch.commands.rtsp_bench_streams`: N mount points, H.264 or
 H.265, real footage looped, GOP ``--gop-s``), then measures two phases on the same streams in one run:
 
-1. **product** — every camera an ``rtsp`` adapter (PyAV; or ``--kind rtsp_opencv``) sampled every
+1. **floor** — the least any RTSP ingest can do: one PyAV connection per camera demuxing the stream and
+   decoding one keyframe per interval (``skip_frame="NONKEY"``), converted to BGR at the same output
+   size — no scheduler, no health, no queue: this process's CPU over the same duration. Measured first
+   (a phase is only valid when every camera delivered; a floor that did not gives no ratio).
+2. **product** — every camera an ``rtsp`` adapter (PyAV; or ``--kind rtsp_opencv``) sampled every
    ``--interval`` by :class:`feeds.scheduler.FeedScheduler` with health classification, a consumer draining
    the frame queue as detection would: this process's CPU over ``--seconds``.
-2. **floor** — the least any RTSP ingest can do: one PyAV connection per camera demuxing the stream and
-   decoding one keyframe per interval (``skip_frame="NONKEY"``), converted to BGR at the same output
-   size — no scheduler, no health, no queue: this process's CPU over the same duration.
 
 Prints one JSON object: ``cpu_ms_per_camera_s`` and ``floor_ms_per_camera_s`` (CPU milliseconds per camera
 per second of stream), ``ratio_to_floor``, ``samples_per_camera`` (mean, min and the expected number),
@@ -46,24 +47,18 @@ def _floor(urls: list[str], interval: float, seconds: float, output_width: int) 
 
     stop = threading.Event()
     counts = {"samples": 0, "errors": 0, "connected": 0}
+    last_sample: dict[str, float] = {}
     lock = threading.Lock()
 
-    def one(url: str) -> None:
-        try:
-            container = av.open(url, options={"rtsp_transport": "tcp", "analyzeduration": "1000000",
-                                              "probesize": "500000"}, timeout=(10, 5))
-        except Exception:  # noqa: BLE001 - counted
-            with lock:
-                counts["errors"] += 1
-            return
+    def connect_and_sample(url: str) -> None:
+        container = av.open(url, options={"rtsp_transport": "tcp", "analyzeduration": "1000000",
+                                          "probesize": "500000"}, timeout=(10, 5))
         try:
             stream = container.streams.video[0]
             cc = stream.codec_context
             cc.thread_count = 1
             cc.skip_frame = "NONKEY"
             reformatter = VideoReformatter()
-            with lock:
-                counts["connected"] += 1
             last = 0.0
             for packet in container.demux(stream):
                 if stop.is_set():
@@ -75,20 +70,30 @@ def _floor(urls: list[str], interval: float, seconds: float, output_width: int) 
                     last = time.monotonic()
                     with lock:
                         counts["samples"] += 1
-        except Exception:  # noqa: BLE001 - counted
-            if not stop.is_set():
-                with lock:
-                    counts["errors"] += 1
+                        if last_sample.get(url) is None:
+                            counts["connected"] += 1
+                        last_sample[url] = last
         finally:
             container.close()
+
+    def one(url: str) -> None:
+        while not stop.is_set():  # like the product, reconnect after a failure (counted)
+            try:
+                connect_and_sample(url)
+            except Exception:  # noqa: BLE001 - counted
+                if not stop.is_set():
+                    with lock:
+                        counts["errors"] += 1
+                    stop.wait(1.0)
 
     threads = [threading.Thread(target=one, args=(u,), daemon=True) for u in urls]
     for t in threads:
         t.start()
-    deadline = time.monotonic() + 30
-    while counts["connected"] + counts["errors"] < len(urls) and time.monotonic() < deadline:
+    deadline = time.monotonic() + 60
+    while counts["connected"] < len(urls) and time.monotonic() < deadline:  # every camera's first keyframe
         time.sleep(0.1)
-    time.sleep(interval * 1.5)  # every connection past its first keyframe
+    connected = counts["connected"]
+    time.sleep(interval)
     with lock:
         counts["samples"], counts["errors"] = 0, 0
     cpu0, t0 = _cpu_s(), time.monotonic()
@@ -99,7 +104,8 @@ def _floor(urls: list[str], interval: float, seconds: float, output_width: int) 
     stop.set()
     for t in threads:
         t.join(timeout=2)
-    return {"cpu_s": cpu1 - cpu0, "elapsed_s": t1 - t0, "samples": samples, "errors": errors}
+    return {"cpu_s": cpu1 - cpu0, "elapsed_s": t1 - t0, "samples": samples, "errors": errors,
+            "connected": connected}
 
 
 def _product(urls: list[str], kind: str, interval: float, seconds: float, output_width: int, config,
@@ -219,19 +225,22 @@ def bench_rtsp(obj, cameras, seconds, codec, fps, size, bitrate_kbps, gop_s, int
     try:
         server_proc = psutil.Process(server.pid())
         click.echo(f"bench rtsp: {cameras} × {codec} {width}×{height} {fps} fps {bitrate_kbps} kbps, GOP {gop_s:g} s "
-                   f"({'footage ' + video.name if video else 'test pattern'}); phase 1: {kind} + scheduler",
+                   f"({'footage ' + video.name if video else 'test pattern'}); phase 1: keyframe-decode floor",
                    err=True)
+        fl = _floor(server.urls, interval, seconds, output_width)
+        time.sleep(2.0)  # the floor's connections torn down before the product connects
+        click.echo(f"bench rtsp: phase 2: {kind} + scheduler", err=True)
         srv0 = server_proc.cpu_times()
         p = _product(server.urls, kind, interval, seconds, output_width, config, threads, warmup_max)
         srv1 = server_proc.cpu_times()
-        click.echo("bench rtsp: phase 2: keyframe-decode floor", err=True)
-        fl = _floor(server.urls, interval, seconds, output_width)
     finally:
         server.stop()
     cam_s = cameras * p["elapsed_s"]
     cpu_ms = 1000 * p["cpu_s"] / cam_s
-    floor_ms = 1000 * fl["cpu_s"] / (cameras * fl["elapsed_s"]) if fl["elapsed_s"] else None
     expected = p["elapsed_s"] / interval
+    # a floor that did not sample every camera measured nothing useful: no ratio then
+    floor_ok = fl["connected"] == cameras and fl["samples"] >= cameras * (int(fl["elapsed_s"] / interval) - 1)
+    floor_ms = 1000 * fl["cpu_s"] / (cameras * fl["elapsed_s"]) if floor_ok and fl["elapsed_s"] else None
     per = p["per_camera"]
     result = {
         "cameras": cameras, "codec": codec, "width": width, "height": height, "fps": fps, "gop_s": gop_s, "bitrate_kbps": bitrate_kbps,
@@ -243,7 +252,7 @@ def bench_rtsp(obj, cameras, seconds, codec, fps, size, bitrate_kbps, gop_s, int
         "floor_ms_per_camera_s": round(floor_ms, 3) if floor_ms else None,
         "ratio_to_floor": round(cpu_ms / floor_ms, 3) if floor_ms else None,
         "samples_per_camera": {"mean": round(sum(per) / len(per), 2), "min": min(per), "expected": round(expected, 1)},
-        "floor_samples_per_camera": round(fl["samples"] / cameras, 2),
+        "floor_samples_per_camera": round(fl["samples"] / cameras, 2), "floor_cameras_connected": fl["connected"],
         "lateness_p50_ms": percentile(p["lateness"], 50, digits=1),
         "lateness_p95_ms": percentile(p["lateness"], 95, digits=1),
         "errors": p["errors"], "floor_errors": fl["errors"], "skipped": p["skipped"],
