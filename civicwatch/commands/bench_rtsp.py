@@ -63,7 +63,9 @@ def _floor(urls: list[str], interval: float, seconds: float, output_width: int) 
             for packet in container.demux(stream):
                 if stop.is_set():
                     return
-                if not packet.is_keyframe or time.monotonic() - last < interval * 0.9:
+                # every keyframe at least ~one interval after the last sample (a GOP equal to the interval
+                # arrives with jitter: a 0.9 gate skipped one in fifteen)
+                if not packet.is_keyframe or time.monotonic() - last < interval * 0.75:
                     continue
                 for frame in cc.decode(packet):
                     to_bgr(reformatter, frame, output_width)
@@ -239,7 +241,7 @@ def bench_rtsp(obj, cameras, seconds, codec, fps, size, bitrate_kbps, gop_s, int
     cpu_ms = 1000 * p["cpu_s"] / cam_s
     expected = p["elapsed_s"] / interval
     # a floor that did not sample every camera measured nothing useful: no ratio then
-    floor_ok = fl["connected"] == cameras and fl["samples"] >= cameras * (int(fl["elapsed_s"] / interval) - 1)
+    floor_ok = fl["connected"] == cameras and fl["samples"] >= 0.8 * cameras * fl["elapsed_s"] / interval
     floor_ms = 1000 * fl["cpu_s"] / (cameras * fl["elapsed_s"]) if floor_ok and fl["elapsed_s"] else None
     per = p["per_camera"]
     result = {
