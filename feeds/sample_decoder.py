@@ -66,6 +66,7 @@ class GopBuffer:
         self.gop_id = 0  # increments with every keyframe
         self.packets: list[av.Packet] = []
         self.keep_all = keep_all  # False: only the keyframe is kept (keyframe sampling)
+        self.complete = False  # the current GOP's packets are all kept (keep_all was on at its keyframe)
         self.time_base = time_base  # seconds per pts tick (float), None: measure on the wall clock
         self.facts = StreamFacts()
         self._keys: deque[tuple[float, int]] = deque(maxlen=9)  # (time, packet count) at recent keyframes
@@ -82,6 +83,7 @@ class GopBuffer:
                 f.keyframes += 1
                 self.gop_id += 1
                 self.packets = [packet]
+                self.complete = self.keep_all
                 self._keys.append((t, f.packets))
                 self._measure()
         elif self.keep_all and self.packets and len(self.packets) < MAX_GOP_PACKETS:
@@ -96,8 +98,10 @@ class GopBuffer:
             self.facts.fps = statistics.median(n / g for g, n in gaps)
 
     def snapshot(self) -> tuple[int, list[av.Packet]]:
+        """The current GOP's id and packets; only its keyframe when its packets were not all kept (decoding
+        forward over a gap would give a corrupt picture)."""
         with self.lock:
-            return self.gop_id, list(self.packets)
+            return self.gop_id, list(self.packets) if self.complete else self.packets[:1]
 
 
 def to_bgr(reformatter: VideoReformatter, frame: av.VideoFrame, output_width: int) -> np.ndarray:

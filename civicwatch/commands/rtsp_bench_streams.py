@@ -3,7 +3,9 @@
 Not a command (no ``register``). :class:`LoopbackCameras` runs ``scripts/rtsp_test_server.py`` (Debian's
 ``/usr/bin/python3`` with GI; ``scripts/setup.sh --test`` installs it) serving N mount points
 ``/cam1`` … ``/camN`` that share one encoder (H.264 x264enc or H.265 x265enc at the wanted size, fps,
-bitrate and GOP), from real footage (a video file, looped) when one is given. Binds 127.0.0.1 only.
+bitrate and GOP), from real footage when one is given: 20 s of it encoded once (kept in the system's temp
+directory, ``civicwatch-rtsp-clips/``, for later runs) and looped, so the server costs little CPU next to
+the measured process — a shared 2-core machine cannot run x265 at 720p25 in real time. Binds 127.0.0.1 only.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ class LoopbackCameras:
         self.proc: subprocess.Popen | None = None
         self.urls: list[str] = []
 
-    def start(self, timeout_s: float = 30.0) -> LoopbackCameras:
+    def start(self) -> LoopbackCameras:
         if not (os.path.exists(SYSTEM_PYTHON) and SCRIPT.exists()):
             raise StreamServerError(f"needs {SYSTEM_PYTHON} and {SCRIPT} (run scripts/setup.sh --test)")
         cmd = [SYSTEM_PYTHON, str(SCRIPT), "--port", "0", "--path", "/cam", "--mounts", str(self.cameras),
