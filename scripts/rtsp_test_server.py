@@ -9,8 +9,8 @@ Run with Debian's ``/usr/bin/python3`` (the GI bindings are not in the venv; ins
 Serves ``rtsp://127.0.0.1:PORT/cam`` (H.264: SMPTE bars with a bouncing ball, or still bars with ``--static``)
 and prints ``READY rtsp://127.0.0.1:PORT/cam`` on stdout once listening. ``--codec h265`` encodes H.265
 (x265enc, Debian's gstreamer1.0-plugins-bad), ``--gop-s`` sets the keyframe interval (default 2 s), ``--bitrate-kbps`` the bitrate,
-``--video FILE`` serves real footage (``--clip-s`` seconds of it encoded once at ``--width``×``--height``,
-``--fps``, kept in ``--cache-dir`` and looped; needs gstreamer1.0-libav for e.g. OpenCV's ``vtest.avi``) and ``--mounts N`` serves N mount points
+``--video FILE`` serves real footage (the file looped, scaled to ``--width``×``--height`` at ``--fps``; needs
+gstreamer1.0-libav for e.g. OpenCV's ``vtest.avi``) and ``--mounts N`` serves N mount points
 ``PATH1`` … ``PATHN`` that share one encoding pipeline (N cameras for a benchmark at the cost of one
 encoder; READY then names the first). With ``--user``/``--password``
 the stream requires RTSP basic authentication. With ``--object hidden`` a still orange box (a thing left in
@@ -18,43 +18,14 @@ the street, lower right) is part of the picture but invisible until the server g
 ``--object shown`` it is there from the start. Stops on SIGTERM/SIGINT. Binds 127.0.0.1 only.
 """
 import argparse
-import os
 import signal
 import sys
-import tempfile
 
 import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
-
-
-def encoded_clip(args, caps: str, gop: int, rate: str) -> str:
-    """``--clip-s`` seconds of ``--video`` at the wanted size, rate, codec, GOP and bitrate, as Matroska in
-    ``--cache-dir`` (made once, reused by later runs)."""
-    name = (f"{os.path.basename(args.video)}-{args.codec}-{args.width}x{args.height}-{args.fps}fps-gop{gop}-"
-            f"{args.bitrate_kbps}k-{args.clip_s:g}s.mkv")
-    os.makedirs(args.cache_dir, exist_ok=True)
-    path = os.path.join(args.cache_dir, name)
-    if os.path.exists(path):
-        return path
-    frames = max(1, round(args.clip_s * args.fps))
-    enc = (f"x265enc speed-preset=ultrafast key-int-max={gop} {rate}option-string=bframes=0:scenecut=0 ! h265parse"
-           if args.codec == "h265" else
-           f"x264enc speed-preset=ultrafast tune=zerolatency key-int-max={gop} {rate}option-string=scenecut=0 "
-           "! h264parse")
-    tmp = path + ".part"
-    pipeline = Gst.parse_launch(
-        f"filesrc location={args.video} ! decodebin ! videoconvert ! videoscale ! videorate ! {caps} "
-        f"! identity eos-after={frames} ! {enc} ! matroskamux ! filesink location={tmp}")
-    pipeline.set_state(Gst.State.PLAYING)
-    msg = pipeline.get_bus().timed_pop_filtered(Gst.CLOCK_TIME_NONE, Gst.MessageType.EOS | Gst.MessageType.ERROR)
-    pipeline.set_state(Gst.State.NULL)
-    if msg.type == Gst.MessageType.ERROR:
-        raise SystemExit(f"ERROR encoding {args.video}: {msg.parse_error()[0].message}")
-    os.replace(tmp, path)
-    return path
 
 
 class SharedFactory(GstRtspServer.RTSPMediaFactory):
@@ -76,10 +47,7 @@ def main() -> int:
     ap.add_argument("--gop-s", type=float, default=2.0, help="keyframe interval in seconds")
     ap.add_argument("--bitrate-kbps", type=int, default=0, help="encoder bitrate (0: the encoder's default)")
     ap.add_argument("--video", help="a video file to serve (looped) instead of the test pattern")
-    ap.add_argument("--loops", type=int, default=20, help="how many times the --video clip is played back to back")
-    ap.add_argument("--clip-s", type=float, default=20.0, help="seconds of --video encoded once and looped")
-    ap.add_argument("--cache-dir", default=os.path.join(tempfile.gettempdir(), "civicwatch-rtsp-clips"),
-                    help="where the encoded --video clips are kept between runs")
+    ap.add_argument("--loops", type=int, default=20, help="how many times --video is played back to back")
     ap.add_argument("--mounts", type=int, default=0, help="serve PATH1..PATHN sharing one pipeline (0: PATH only)")
     ap.add_argument("--user")
     ap.add_argument("--password")
@@ -115,15 +83,10 @@ def main() -> int:
         encode = (f"x264enc tune=zerolatency speed-preset=ultrafast key-int-max={gop} {rate}"
                   f"! rtph264pay name=pay0 pt=96 config-interval=1")
     if args.video:
-        # real footage is encoded ONCE (a shared machine cannot run x265 at 25 fps in real time next to the
-        # benchmark) and the encoded clip is served args.loops times back to back: concat keeps the
-        # timestamps running; the server paces it at the clip's own rate. Like a camera, no keyframe on join.
-        clip = encoded_clip(args, caps, gop, rate)
-        parse = "h265parse" if args.codec == "h265" else "h264parse"
-        pay = ("rtph265pay name=pay0 pt=96 config-interval=-1" if args.codec == "h265"
-               else "rtph264pay name=pay0 pt=96 config-interval=-1")
-        files = " ".join(f"filesrc location={clip} ! matroskademux ! {parse} ! cat." for _ in range(args.loops))
-        launch = f"( concat name=cat ! {pay} {files} )"
+        # the file demuxed args.loops times back to back (concat keeps the timestamps running), decoded,
+        # scaled and paced to the wanted size and rate
+        files = " ".join(f"filesrc location={args.video} ! decodebin ! videoconvert ! cat." for _ in range(args.loops))
+        launch = (f"( concat name=cat ! videoconvert ! videoscale ! videorate ! {caps} ! {encode} {files} )")
     else:
         launch = (
             f"( compositor name=mix sink_1::xpos={args.width // 10} sink_1::ypos={args.height // 10} {thing_pos}! {caps} "
@@ -133,8 +96,6 @@ def main() -> int:
     factory = (SharedFactory if args.mounts else GstRtspServer.RTSPMediaFactory)()
     factory.set_launch(launch)
     factory.set_shared(True)
-    if args.video:  # a non-live (file) media must keep playing for everyone while clients come and go
-        factory.set_suspend_mode(GstRtspServer.RTSPSuspendMode.NONE)
     if args.user:
         auth = GstRtspServer.RTSPAuth()
         token = GstRtspServer.RTSPToken()

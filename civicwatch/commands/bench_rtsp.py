@@ -6,7 +6,7 @@ H.265, real footage looped, GOP ``--gop-s``), then measures two phases on the sa
 1. **floor** — the least any RTSP ingest can do: one PyAV connection per camera demuxing the stream and
    decoding one keyframe per interval (``skip_frame="NONKEY"``), converted to BGR at the same output
    size — no scheduler, no health, no queue: this process's CPU over the same duration. Measured first
-   (a phase is only valid when every camera delivered; a floor that did not gives no ratio).
+   (a phase is only valid when every camera delivered; else no ratio). Each phase gets its own server.
 2. **product** — every camera an ``rtsp`` adapter (PyAV; or ``--kind rtsp_opencv``) sampled every
    ``--interval`` by :class:`feeds.scheduler.FeedScheduler` with health classification, a consumer draining
    the frame queue as detection would: this process's CPU over ``--seconds``.
@@ -231,20 +231,27 @@ def bench_rtsp(obj, cameras, seconds, codec, fps, size, bitrate_kbps, gop_s, int
     config = obj.config()
     threads = threads or config.feeds.scheduler_threads
     load_start = loadavg()
-    server = LoopbackCameras(cameras, codec=codec, width=width, height=height, fps=fps, gop_s=gop_s, video=video,
-                             bitrate_kbps=bitrate_kbps)
+    def serving() -> LoopbackCameras:
+        # one server per phase, same streams: a GStreamer media whose last client left is torn down, and a
+        # re-prepared one stalled new clients on this machine
+        server = LoopbackCameras(cameras, codec=codec, width=width, height=height, fps=fps, gop_s=gop_s,
+                                 video=video, bitrate_kbps=bitrate_kbps)
+        try:
+            return server.start()
+        except StreamServerError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    click.echo(f"bench rtsp: {cameras} × {codec} {width}×{height} {fps} fps {bitrate_kbps} kbps, GOP {gop_s:g} s "
+               f"({'footage ' + video.name if video else 'test pattern'}); phase 1: keyframe-decode floor", err=True)
+    server = serving()
     try:
-        server.start()
-    except StreamServerError as exc:
-        raise click.ClickException(str(exc)) from None
+        fl = _floor(server.urls, interval, seconds, output_width)
+    finally:
+        server.stop()
+    click.echo(f"bench rtsp: phase 2: {kind} + scheduler", err=True)
+    server = serving()
     try:
         server_proc = psutil.Process(server.pid())
-        click.echo(f"bench rtsp: {cameras} × {codec} {width}×{height} {fps} fps {bitrate_kbps} kbps, GOP {gop_s:g} s "
-                   f"({'footage ' + video.name if video else 'test pattern'}); phase 1: keyframe-decode floor",
-                   err=True)
-        fl = _floor(server.urls, interval, seconds, output_width)
-        time.sleep(2.0)  # the floor's connections torn down before the product connects
-        click.echo(f"bench rtsp: phase 2: {kind} + scheduler", err=True)
         srv0 = server_proc.cpu_times()
         p = _product(server.urls, kind, interval, seconds, output_width, config, threads, warmup_max)
         srv1 = server_proc.cpu_times()
@@ -253,12 +260,12 @@ def bench_rtsp(obj, cameras, seconds, codec, fps, size, bitrate_kbps, gop_s, int
     cam_s = cameras * p["elapsed_s"]
     cpu_ms = 1000 * p["cpu_s"] / cam_s
     expected = p["elapsed_s"] / interval
-    # a floor that did not reach every camera measured nothing comparable: no ratio then. (When the server
+    # a floor or product that did not reach every camera measured nothing comparable: no ratio then. (When the server
     # falls behind, keyframes come later than every interval: the floor then decodes fewer, and so does the
     # product — compare floor_samples_per_camera with decoded_per_camera.)
-    floor_ok = fl["connected"] == cameras and fl["samples"] > 0
-    floor_ms = 1000 * fl["cpu_s"] / (cameras * fl["elapsed_s"]) if floor_ok and fl["elapsed_s"] else None
     per = p["per_camera"]
+    floor_ok = fl["connected"] == cameras and fl["samples"] > 0 and min(per) > 0
+    floor_ms = 1000 * fl["cpu_s"] / (cameras * fl["elapsed_s"]) if floor_ok and fl["elapsed_s"] else None
     result = {
         "cameras": cameras, "codec": codec, "width": width, "height": height, "fps": fps, "gop_s": gop_s, "bitrate_kbps": bitrate_kbps,
         "interval_s": interval, "output_width": output_width, "kind": kind,

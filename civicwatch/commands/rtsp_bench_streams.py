@@ -3,9 +3,9 @@
 Not a command (no ``register``). :class:`LoopbackCameras` runs ``scripts/rtsp_test_server.py`` (Debian's
 ``/usr/bin/python3`` with GI; ``scripts/setup.sh --test`` installs it) serving N mount points
 ``/cam1`` … ``/camN`` that share one encoder (H.264 x264enc or H.265 x265enc at the wanted size, fps,
-bitrate and GOP), from real footage when one is given: 20 s of it encoded once (kept in the system's temp
-directory, ``civicwatch-rtsp-clips/``, for later runs) and looped, so the server costs little CPU next to
-the measured process — a shared 2-core machine cannot run x265 at 720p25 in real time. Binds 127.0.0.1 only.
+bitrate and GOP), from real footage (a video file, looped) when one is given. The server encodes live: on
+a loaded 2-core machine x265 cannot keep 25 fps at 1280×720 (the bench reports the stream's measured fps).
+Binds 127.0.0.1 only.
 """
 from __future__ import annotations
 
