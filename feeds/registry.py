@@ -25,7 +25,8 @@ _LOCK = threading.Lock()
 A = TypeVar("A", bound=type[CameraAdapter])
 
 # Modules of this package that are infrastructure, not adapters (skipped when listing the known kinds).
-_NOT_ADAPTERS = {"base", "registry", "scheduler", "health", "service", "stats", "scene"}
+_NOT_ADAPTERS = {"base", "registry", "scheduler", "health", "service", "stats", "scene", "sample_decoder",
+                 "onvif_probe"}
 
 
 def register_adapter(kind: str) -> Callable[[A], A]:

@@ -239,7 +239,16 @@ class CameraRunner:
             "last_frame_at": _iso(c.last_frame_at),
             "last_error": c.last_error,
             "lateness_ms": round(self.last_lateness_ms, 1),
+            "stream": self._stream_facts(),
         }
+
+    def _stream_facts(self) -> dict | None:
+        """What the camera's stream is (codec, size, fps, GOP, decode mode) for adapters that know it."""
+        facts = getattr(self.adapter, "stream_facts", None)
+        try:
+            return facts() if callable(facts) and self.conn == "open" else None
+        except Exception:  # noqa: BLE001 - status must never fail
+            return None
 
 
 @dataclass

@@ -10,7 +10,9 @@ For kind ``simulated`` the adapter gets ``width``/``height`` from ``simulator`` 
 ``problems_per_camera_day``, ``faults_per_camera_day``. When ``simulator.enabled`` is false such a camera
 is offline with the reason "simulator disabled and no other source". When simulated cameras run,
 :func:`feeds.simulated.link_city` is started so rectified problems disappear from their scenes. For kind
-``file`` the option ``step_s`` defaults to the camera's sampling interval.
+``file`` the option ``step_s`` defaults to the camera's sampling interval; for kind ``rtsp`` the options
+``sample_every_s`` (the interval) and ``min_dwell_s`` (the shortest ``dwell_s`` of the camera's zones, when
+every zone sets one) let the adapter choose keyframe-only decoding (see :mod:`feeds.rtsp`).
 
 Live status: ``ctx.status["scheduler"]`` (totals) and ``ctx.status["cameras"]`` (per camera); health
 changes and frame times go to the database through :class:`models.camera_health.HealthRecorder`, flushed
@@ -80,6 +82,11 @@ def plan_camera(camera: Camera, override: CameraSource | None, config: AppConfig
         options = {**defaults, **options}
     elif kind == "file":
         options.setdefault("step_s", interval)
+    elif kind == "rtsp":
+        options.setdefault("sample_every_s", interval)
+        dwells = [z.get("dwell_s") for z in (camera.zones or []) if isinstance(z, dict) and z.get("kind") != "mask"]
+        if dwells and all(isinstance(d, (int, float)) and d > 0 for d in dwells):
+            options.setdefault("min_dwell_s", float(min(dwells)))
     spec = CameraSourceSpec(kind=kind, url=url, substream_url=override.substream_url if override else None,
                             username=username, password=password, options=options, width=width, height=height)
     return CameraPlan(camera.code, interval, spec)

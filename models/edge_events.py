@@ -262,9 +262,23 @@ def zone_name_for(alarm: ParsedAlarm, zones: list[dict[str, Any]] | None) -> str
     return zone.get("name") if zone else None
 
 
+def named_zone(alarm: ParsedAlarm, zones: list[dict[str, Any]] | None, name: str) -> str:
+    """``name`` when it is a (not masked) zone of the alarm's camera; else a 422 naming it."""
+    zone = next((z for z in zones or [] if isinstance(z, dict) and z.get("name") == name), None)
+    if zone is None:
+        raise EdgeError("zone", f"camera {alarm.camera_code} has no zone {name!r}", status=422)
+    if zone.get("kind") == "mask":
+        raise EdgeError("zone", f"{name!r} of {alarm.camera_code} is a masked zone", status=422)
+    return name
+
+
 def ingest(sessions: sessionmaker[Session], store: PhotoStore, payload: dict[str, Any], cfg: EdgeConfig,
-           image: bytes | None = None, token_id: int | None = None, now: datetime | None = None) -> EdgeResult:
-    """Turn one alarm into an observation (and a case when nothing open matches). Raises :class:`EdgeError`."""
+           image: bytes | None = None, token_id: int | None = None, now: datetime | None = None,
+           zone: str | None = None) -> EdgeResult:
+    """Turn one alarm into an observation (and a case when nothing open matches). Raises :class:`EdgeError`.
+
+    ``zone``: file the alarm under this zone of the camera (a vendor mapping names it) instead of the zone
+    containing its box."""
     now = now or utcnow()
     event_id, device, _camera = parse_ids(payload)
     with sessions() as s:  # one read session: replay check, then camera and type
@@ -277,7 +291,7 @@ def ingest(sessions: sessionmaker[Session], store: PhotoStore, payload: dict[str
             raise EdgeError("camera_code", f"unknown camera {alarm.camera_code!r}", status=422)
         ptype_id = resolve_type(s, alarm.type_value, cfg).id
     camera_id = cam.id
-    zone_name = zone_name_for(alarm, cam.zones)
+    zone_name = named_zone(alarm, cam.zones, zone) if zone else zone_name_for(alarm, cam.zones)
     at, score, box = alarm.at, alarm.score, alarm.box
     stored: list[StoredPhoto] = []
     try:

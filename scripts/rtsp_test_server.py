@@ -7,7 +7,12 @@ Run with Debian's ``/usr/bin/python3`` (the GI bindings are not in the venv; ins
     /usr/bin/python3 scripts/rtsp_test_server.py --port 0 --path /cam
 
 Serves ``rtsp://127.0.0.1:PORT/cam`` (H.264: SMPTE bars with a bouncing ball, or still bars with ``--static``)
-and prints ``READY rtsp://127.0.0.1:PORT/cam`` on stdout once listening. With ``--user``/``--password``
+and prints ``READY rtsp://127.0.0.1:PORT/cam`` on stdout once listening. ``--codec h265`` encodes H.265
+(x265enc, Debian's gstreamer1.0-plugins-bad), ``--gop-s`` sets the keyframe interval (default 2 s), ``--bitrate-kbps`` the bitrate,
+``--video FILE`` serves real footage (the file looped, scaled to ``--width``×``--height`` at ``--fps``; needs
+gstreamer1.0-libav for e.g. OpenCV's ``vtest.avi``) and ``--mounts N`` serves N mount points
+``PATH1`` … ``PATHN`` that share one encoding pipeline (N cameras for a benchmark at the cost of one
+encoder; READY then names the first). With ``--user``/``--password``
 the stream requires RTSP basic authentication. With ``--object hidden`` a still orange box (a thing left in
 the street, lower right) is part of the picture but invisible until the server gets SIGUSR1; with
 ``--object shown`` it is there from the start; SIGUSR2 takes it away again (the thing cleared up). Stops on
@@ -24,6 +29,13 @@ gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
 
+class SharedFactory(GstRtspServer.RTSPMediaFactory):
+    """One media (one encoder) for every mount point this factory is added to."""
+
+    def do_gen_key(self, url):  # noqa: N802 - GObject virtual method
+        return "shared"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, default=0, help="TCP port (0: any free port)")
@@ -32,6 +44,12 @@ def main() -> int:
     ap.add_argument("--height", type=int, default=240)
     ap.add_argument("--fps", type=int, default=10)
     ap.add_argument("--static", action="store_true", help="a still pattern (decoded frames repeat exactly)")
+    ap.add_argument("--codec", choices=["h264", "h265"], default="h264")
+    ap.add_argument("--gop-s", type=float, default=2.0, help="keyframe interval in seconds")
+    ap.add_argument("--bitrate-kbps", type=int, default=0, help="encoder bitrate (0: the encoder's default)")
+    ap.add_argument("--video", help="a video file to serve (looped) instead of the test pattern")
+    ap.add_argument("--loops", type=int, default=20, help="how many times --video is played back to back")
+    ap.add_argument("--mounts", type=int, default=0, help="serve PATH1..PATHN sharing one pipeline (0: PATH only)")
     ap.add_argument("--user")
     ap.add_argument("--password")
     ap.add_argument("--object", choices=["none", "hidden", "shown"], default="none",
@@ -58,13 +76,26 @@ def main() -> int:
         f"sink_2::xpos={args.width * 6 // 10} sink_2::ypos={args.height * 62 // 100} "
         f"sink_2::alpha={0.0 if args.object == 'hidden' else 1.0} "
     )
-    launch = (
-        f"( compositor name=mix sink_1::xpos={args.width // 10} sink_1::ypos={args.height // 10} {thing_pos}! {caps} "
-        f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={args.fps * 2} "
-        f"! rtph264pay name=pay0 pt=96 config-interval=1 "
-        f"videotestsrc is-live=true pattern=smpte ! {caps} ! mix.{ball}{thing} )"
-    )
-    factory = GstRtspServer.RTSPMediaFactory()
+    gop = max(1, round(args.fps * args.gop_s))
+    rate = f"bitrate={args.bitrate_kbps} " if args.bitrate_kbps else ""
+    if args.codec == "h265":
+        encode = (f"x265enc tune=zerolatency speed-preset=ultrafast key-int-max={gop} {rate}"
+                  f"! h265parse ! rtph265pay name=pay0 pt=96 config-interval=-1")
+    else:
+        encode = (f"x264enc tune=zerolatency speed-preset=ultrafast key-int-max={gop} {rate}"
+                  f"! rtph264pay name=pay0 pt=96 config-interval=1")
+    if args.video:
+        # the file demuxed args.loops times back to back (concat keeps the timestamps running), decoded,
+        # scaled and paced to the wanted size and rate
+        files = " ".join(f"filesrc location={args.video} ! decodebin ! videoconvert ! cat." for _ in range(args.loops))
+        launch = (f"( concat name=cat ! videoconvert ! videoscale ! videorate ! {caps} ! {encode} {files} )")
+    else:
+        launch = (
+            f"( compositor name=mix sink_1::xpos={args.width // 10} sink_1::ypos={args.height // 10} {thing_pos}! {caps} "
+            f"! {encode} "
+            f"videotestsrc is-live=true pattern=smpte ! {caps} ! mix.{ball}{thing} )"
+        )
+    factory = (SharedFactory if args.mounts else GstRtspServer.RTSPMediaFactory)()
     factory.set_launch(launch)
     factory.set_shared(True)
     if args.user:
@@ -96,14 +127,16 @@ def main() -> int:
         factory.connect("media-configure", configured)
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGUSR1, show)
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGUSR2, lambda: show(False))
-    server.get_mount_points().add_factory(args.path, factory)
+    paths = [f"{args.path}{i}" for i in range(1, args.mounts + 1)] or [args.path]
+    for path in paths:
+        server.get_mount_points().add_factory(path, factory)
     if server.attach(None) == 0:
         print(f"ERROR cannot listen on 127.0.0.1:{args.port}", flush=True)
         return 1
     loop = GLib.MainLoop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
-    print(f"READY rtsp://127.0.0.1:{server.get_bound_port()}{args.path}", flush=True)
+    print(f"READY rtsp://127.0.0.1:{server.get_bound_port()}{paths[0]}", flush=True)
     loop.run()
     return 0
 

@@ -30,6 +30,10 @@ if [ $want_test = 1 ]; then
   [ -f /usr/share/doc/opencv-doc/examples/data/vtest.avi ] || need+=(opencv-doc)  # real footage for replay tests
   /usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer','1.0')" 2>/dev/null \
     || need+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly)
+  # H.265 test cameras (x265enc) and real footage decoded by the RTSP test server (bench rtsp)
+  for pkg in gstreamer1.0-plugins-bad gstreamer1.0-libav; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+  done
   if [ ${#need[@]} -gt 0 ]; then
     echo "[setup] installing system packages: ${need[*]}"
     SUDO=""; [ "$(id -u)" != 0 ] && SUDO=sudo

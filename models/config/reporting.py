@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from .base import Section
+from .vendor_alarms import VendorAlarmsConfig
 
 
 class RateLimitConfig(Section):
@@ -65,3 +66,4 @@ class ReportingConfig(Section):
     open311_jurisdiction: str = Field("zhangzhou", description="Open311 `jurisdiction_id` of this server.")
     rate_limit: RateLimitConfig = Field(default_factory=RateLimitConfig)
     edge: EdgeConfig = Field(default_factory=EdgeConfig)
+    vendor_alarms: VendorAlarmsConfig = Field(default_factory=VendorAlarmsConfig)

@@ -49,6 +49,8 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     # edge devices, KPIs, metrics
     ("/api/v1/events", "POST"): frozenset({"edge"}),
     ("/api/v1/events/batch", "POST"): frozenset({"edge"}),
+    # vendor alarm pushes: per-device HTTP Basic only (no role: 401 anonymous, 403 users and tokens)
+    ("/api/v1/vendor/<vendor>/<device_code>", "POST"): frozenset(),
     ("/api/v1/summary", "GET"): DESK_WALL,
     ("/api/v1/kpi", "GET"): DESK_WALL,
     ("/api/v1/kpi/indicators", "GET"): DESK_WALL,

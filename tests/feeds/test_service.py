@@ -32,7 +32,21 @@ def test_plan_merges_registry_row_and_override(tmp_path):
     plan = plan_camera(cam_row(), override, config, env={"CAM1_USER": "admin", "CAM1_PASS": "pw:1"})
     spec = plan.spec
     assert plan.interval_s == 5 and spec.kind == "rtsp" and spec.substream_url == "rtsp://10.0.0.9/sub"
-    assert (spec.username, spec.password) == ("admin", "pw:1") and spec.options == {"open_timeout_s": 3}
+    # the rtsp adapter is told the interval (it chooses keyframe-only decoding from it)
+    assert (spec.username, spec.password) == ("admin", "pw:1")
+    assert spec.options == {"open_timeout_s": 3, "sample_every_s": 5}
+
+
+def test_plan_rtsp_gets_the_shortest_zone_dwell_only_when_every_zone_sets_one(tmp_path):
+    config = make_config(tmp_path, "sqlite://")
+    override = CameraSource(code="CAM-0001", kind="rtsp", url="rtsp://10.0.0.9/main")
+    zones = [{"name": "a", "kind": "sidewalk", "polygon": [], "dwell_s": 600},
+             {"name": "b", "kind": "roadway", "polygon": [], "dwell_s": 120},
+             {"name": "m", "kind": "mask", "polygon": []}]
+    spec = plan_camera(cam_row(zones=zones), override, config, env={}).spec
+    assert spec.options["min_dwell_s"] == 120.0 and spec.options["sample_every_s"] == 2.0
+    zones[1].pop("dwell_s")  # a zone with the problem types' default dwell: unknown here, so no shortcut
+    assert "min_dwell_s" not in plan_camera(cam_row(zones=zones), override, config, env={}).spec.options
 
 
 def test_plan_names_a_missing_credential_variable_never_a_value(tmp_path):
