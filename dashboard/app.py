@@ -48,6 +48,7 @@ def create_app(ctx: AppContext) -> dash.Dash:
         update_title=None,
     )
     app.layout = dash.page_container
+    server.extensions["civicwatch_dash"] = app  # the role gate checks callbacks against app.callback_map
 
     @server.get("/healthz")
     def healthz():

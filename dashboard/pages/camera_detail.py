@@ -65,6 +65,7 @@ def _editor(zones: list[dict]) -> html.Section:
     ], className="cw-card cw-edit-panel")
 
 
+@access.page_layout("/cameras/")
 def layout(code: str | None = None, **_):
     p = access.current_principal()
     ctx = current_ctx()

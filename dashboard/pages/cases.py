@@ -29,10 +29,12 @@ access.allow_callbacks("cases-", ROLES)
 
 
 def scope_of(p: access.Principal) -> int | None:
-    """The unit a principal is confined to (unit operators), else None. An unbound operator sees nothing."""
-    if p.role == "unit":
-        return p.unit_id if p.unit_id is not None else -1
-    return None
+    """The unit a principal is confined to (unit operators), None for staff and viewers (every unit).
+
+    Deny by default: an unbound operator, or any other role, is confined to no unit (-1: sees nothing)."""
+    if p.role in ("admin", "supervisor", "viewer"):
+        return None
+    return p.unit_id if p.role == "unit" and p.unit_id is not None else -1
 
 
 COLUMN_DEFS = [
@@ -76,6 +78,7 @@ def _saved_options(saved: dict) -> list[dict]:
     return [{"value": name, "label": name} for name in sorted(saved)]
 
 
+@access.page_layout("/cases")
 def layout(**_):
     p = access.current_principal()
     with current_ctx().sessions() as s:

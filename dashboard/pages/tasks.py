@@ -81,6 +81,7 @@ def _rows(unit_id: int):
         return open_cases_of_unit(s, unit_id)
 
 
+@access.page_layout("/tasks")
 def layout(done: str | None = None, code: str | None = None, **_):
     p = access.current_principal()
     if p.unit_id is None:

@@ -166,3 +166,5 @@ MINUTES = "{m}分钟"
 # Generic errors
 ERROR_GENERIC = "出错了：{error}。请刷新页面重试；如果仍然出错，请联系系统管理员。"
 FORBIDDEN = "您没有权限执行此操作。"
+PAGE_FORBIDDEN_TITLE = "无权访问"
+PAGE_FORBIDDEN = "您没有权限打开这个页面。如认为有误，请联系文明办。"
