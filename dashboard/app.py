@@ -13,6 +13,7 @@ from models.context import AppContext
 
 from . import api
 from .access import init_access
+from .callback_gate import refuse_bad_callback_input
 from .health import health_report
 from .metrics import init_metrics
 
@@ -46,6 +47,7 @@ def create_app(ctx: AppContext) -> dash.Dash:
         suppress_callback_exceptions=True,
         title="漳州精神文明建设平台",
         update_title=None,
+        on_error=refuse_bad_callback_input,
     )
     app.layout = dash.page_container
     server.extensions["civicwatch_dash"] = app  # the role gate checks callbacks against app.callback_map

@@ -209,3 +209,25 @@ def router_path(app, cb: dict, inputs: list) -> str:
         return value
 
     return re.sub(r"<(.*?)>", fill, template)
+
+
+# a callback raising one of these on its input has been handed values of a type it does not take
+_INPUT_ERRORS = (TypeError, AttributeError, ValueError, KeyError, IndexError, OverflowError)
+
+
+def refuse_bad_callback_input(exc: Exception):
+    """Dash's ``on_error`` for every callback: a type confusion on the input is the caller's fault (400).
+
+    The gate has checked the body's shape (ids, properties, order), not the types of the values; a hand-made
+    request can still send a dict where a callback expects text. Such a callback error is logged (with its
+    traceback, so a real bug stays visible) and answered 400 instead of 500; any other error is re-raised.
+    """
+    import logging
+
+    from werkzeug.exceptions import BadRequest
+
+    if isinstance(exc, _INPUT_ERRORS):
+        logging.getLogger(__name__).warning("callback refused its input: %s: %s", type(exc).__name__, exc,
+                                            exc_info=exc)
+        raise BadRequest(f"callback input of an unexpected type or value ({type(exc).__name__})") from exc
+    raise exc

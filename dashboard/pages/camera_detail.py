@@ -200,6 +200,7 @@ def save(_save, _delete, view, name, kind, code):
     p = access.current_principal()
     if p.role not in EDITORS:
         return dmc.Alert(T.ZONE_READONLY, color="red", variant="light"), no_update, no_update, no_update
+    code = code if isinstance(code, str) else ""  # a hand-made request may send any JSON here
     view = view or {}
     selected = view.get("selected") or "new"
     try:
