@@ -186,14 +186,11 @@ class _PlotlyJSON(json.JSONEncoder):
         return json.loads(json.dumps(o, cls=PlotlyJSONEncoder))
 
 
-def test_unit_detail_may_see_denies_by_default():
+def test_unit_detail_may_see_denies_by_default(world):
     from dashboard.access import ANONYMOUS, Principal
     from tests.dashboard.desktop_helpers import page_module
 
-    try:
-        mod = page_module("unit_detail")
-    except LookupError:
-        pytest.skip("needs the app")  # pragma: no cover - the world fixture below registers the pages
+    mod = page_module("unit_detail")  # registered by the world's app
     assert not mod.may_see(ANONYMOUS, 1)
     assert not mod.may_see(Principal("token", "w", "wall"), 1)
     assert not mod.may_see(Principal("user", "op", "unit", None, 1), None)
