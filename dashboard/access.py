@@ -278,6 +278,11 @@ def _callback_gate(p: Principal):
     body = request.get_json(silent=True)
     try:
         call, cb = resolve_call(app.callback_map, body)
+    except CallbackRefused as exc:  # no such callback: nobody's to call (anonymous callers are told to log in)
+        if p.kind == "anonymous":
+            return _deny(p, True)
+        return jsonify(error="bad_callback_request", message=str(exc)), 400
+    try:
         if not call.output_ids:
             return _deny(p, True)
         if not call.is_router:

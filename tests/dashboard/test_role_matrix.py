@@ -45,7 +45,7 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("/api/v1/cases/<int:case_id>", "GET"): DESK,
     ("/api/v1/cases/<int:case_id>/actions/<action>", "POST"): frozenset({"admin", "supervisor", "unit"}),
     ("/api/v1/cases/<int:case_id>/documents/<kind>.<fmt>", "GET"): DESK,
-    ("/api/v1/evidence/<int:evidence_id>", "GET"): DESK_WALL,
+    ("/api/v1/evidence/<int:evidence_id>", "GET"): DESK,  # the wall: thumbnails of what it shows only
     # edge devices, KPIs, metrics
     ("/api/v1/events", "POST"): frozenset({"edge"}),
     ("/api/v1/events/batch", "POST"): frozenset({"edge"}),

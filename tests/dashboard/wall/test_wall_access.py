@@ -113,7 +113,12 @@ def test_layout_without_the_database_is_a_wall_with_a_banner_not_a_blank_page(wa
 
     monkeypatch.setattr(WallSnapshotService, "get", down)
     monkeypatch.setattr(WallSnapshotService, "registry", down)
+    from flask import g
+
+    from dashboard.access import Principal
+
     with wall_app[0].test_request_context("/wall"):
+        g.principal = Principal("token", "wall", "wall")  # the layout checks its caller itself
         # the page module as Dash loaded it (importing it again under another name would register /wall twice)
         layout = next(p for p in dash.page_registry.values() if p["path"] == "/wall")["layout"]
         out = json.dumps(layout().to_plotly_json(), cls=PlotlyJSONEncoder, ensure_ascii=False)
