@@ -17,7 +17,9 @@ from .conftest import ROLES
 
 @pytest.fixture(scope="module")
 def pictures(world):
-    """Per seeded case one camera picture and one citizen photo: {evidence id: (case label, kind)}."""
+    """Per seeded case two camera pictures and a citizen photo: {evidence id: (case label, kind)}.
+
+    The wall shows one picture per event (the first camera-side one); the others it never shows."""
     from PIL import Image
 
     from models.images import evidence_root
@@ -28,7 +30,7 @@ def pictures(world):
     with world.ctx.sessions.begin() as s:
         for n, (label, code) in enumerate(sorted(world.seeded.cases.items())):
             case = s.scalar(select(Case).where(Case.code == code))
-            for kind in ("first_sight", "citizen"):
+            for kind in ("first_sight", "citizen", "confirmation"):
                 path = root / f"sec-{label}-{kind}.jpg"
                 Image.new("RGB", (320, 180), (40 * n % 255, 90, 120 if kind == "citizen" else 30)).save(path, "JPEG")
                 ev = Evidence(sha256=f"{label}-{kind}".ljust(64, "0")[:64], path=str(path), kind=kind,
