@@ -12,9 +12,9 @@ from flask import jsonify
 from models.context import AppContext
 
 from . import api
-from .access import init_access
+from .access import current_principal, init_access
 from .callback_gate import refuse_bad_callback_input
-from .health import health_report
+from .health import DETAIL_ROLES, health_report, public_health
 from .metrics import init_metrics
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
@@ -54,8 +54,12 @@ def create_app(ctx: AppContext) -> dash.Dash:
 
     @server.get("/healthz")
     def healthz():
+        """Overall status for anyone; the details for staff and monitoring (viewer token) only."""
         report = health_report(ctx)
-        return jsonify(report), (200 if report["status"] == "ok" else 503)
+        status = 200 if report["status"] == "ok" else 503
+        if current_principal().role not in DETAIL_ROLES:
+            report = public_health(report)
+        return jsonify(report), status
 
     _register_blueprints(server)
     _finish_dash_setup(app, server)
