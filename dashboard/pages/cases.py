@@ -5,6 +5,8 @@ filters) answered by :func:`rows`. Unit operators see their own unit's cases onl
 """
 from __future__ import annotations
 
+import math
+
 import dash
 import dash_ag_grid as dag
 import dash_mantine_components as dmc
@@ -16,7 +18,7 @@ from dashboard.app import current_ctx
 from dashboard.kpi_widgets import DATE_PICKER
 from dashboard.shell import desktop_page
 from dashboard.text import desktop as T
-from models.case_queries import CaseFilter, FilterError, case_count, case_page
+from models.case_queries import MAX_PAGE, CaseFilter, FilterError, case_count, case_page
 from models.cases import CaseSource, CaseState
 from models.clock import fmt_local
 from models.registry import District, ProblemType, ResponsibleUnit
@@ -214,6 +216,29 @@ clientside_callback(
 )
 
 
+MAX_START_ROW = 10_000_000  # far beyond any real list: a larger offset is a hand-made request
+
+
+def block_bounds(request: dict) -> tuple[int, int]:
+    """``(startRow, endRow)`` of the grid's block request: whole numbers, 0 ≤ start < end, at most MAX_PAGE
+    rows (the grid asks for 100 at a time). Raises ValueError naming the bad field."""
+    out = []
+    for name, default in (("startRow", 0), ("endRow", None)):
+        value = request.get(name)
+        if value is None:
+            value = default if default is not None else out[0] + 100
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or value != int(value):
+            raise ValueError(f"{name}: expected a whole number, got {str(value)[:20]!r}")
+        out.append(int(value))
+    start, end = out
+    if not 0 <= start <= MAX_START_ROW:
+        raise ValueError(f"startRow: expected 0 … {MAX_START_ROW}, got {start}")
+    if end <= start:
+        raise ValueError(f"endRow: expected more than startRow ({start}), got {end}")
+    return start, min(end, start + MAX_PAGE)
+
+
 @callback(
     Output("cases-grid", "getRowsResponse"), Output("cases-count", "children"), Output("cases-empty", "children"),
     Output("cases-sort", "data"),
@@ -229,8 +254,10 @@ def rows(request, filter_data):
         f = CaseFilter.from_dict(filter_data)
     except FilterError as exc:
         return {"rowData": [], "rowCount": 0}, "", dmc.Alert(T.ERROR_GENERIC.format(error=exc), color="red"), None
-    start = max(0, int(request.get("startRow") or 0))
-    end = max(start + 1, int(request.get("endRow") or start + 100))
+    try:
+        start, end = block_bounds(request)
+    except ValueError as exc:
+        return {"rowData": [], "rowCount": 0}, "", dmc.Alert(T.ERROR_GENERIC.format(error=exc), color="red"), None
     sort = request.get("sortModel") or []
     with current_ctx().sessions() as s:
         page = case_page(s, f, offset=start, limit=end - start, sort=sort, scope_unit_id=scope_of(p))
