@@ -4,6 +4,11 @@ So existing citizen apps can submit and follow reports. JSON only. Coordinates a
 as the standard expects; stored as GCJ-02 and converted both ways). Public status is ``open``/``closed``;
 ``expected_datetime`` is the case deadline. A POST creates a citizen case in the moderation queue, like
 the 随手拍 form; ``media_url`` is never fetched (no network), photos come as multipart ``media`` files.
+
+What is public: the list (``requests.json``) holds only cases a moderator accepted (立案 and later), of every
+source — a report awaiting moderation, or rejected, is not listed at all (it may hold a phone number or a
+home address typed into the description). One request (``requests/<id>.json``) answers by its tracking code
+(the submitter's secret, any state, like the 随手拍 status page) or by its case code once it is public.
 Errors are the standard list ``[{"code": 400, "description": "…"}]``.
 """
 from __future__ import annotations
@@ -19,9 +24,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from models.cases import Case, CaseSource, CaseState
+from models.cases import Case, CaseSource
 from models.citizen_reports import (
-    OPEN_STATES, ReportError, ReportInput, find_case, public_status, submit,
+    OPEN_STATES, UNMODERATED_STATES, ReportError, ReportInput, find_case, public_status, submit,
 )
 from models.clock import LOCAL_TZ, as_utc, utcnow
 from models.coords import gcj02_to_wgs84
@@ -34,8 +39,8 @@ blueprint = Blueprint("open311", __name__, url_prefix="/open311/v2")
 
 LIST_LIMIT = 1000
 DEFAULT_DAYS = 90
-# internal detections are public once confirmed (立案); citizen reports are public from the start
-_UNCONFIRMED = (CaseState.FOUND.value, CaseState.INVALID.value)
+# every case is public once a moderator confirmed it (立案), never before (models.citizen_reports.is_public)
+_UNCONFIRMED = UNMODERATED_STATES
 
 
 def o311_error(status: int, description: str):
@@ -129,8 +134,7 @@ def requests_list():
     ids = [v.strip() for v in request.args.get("service_request_id", "").split(",") if v.strip()]
     if start is None and end is None and not ids:
         start = utcnow() - timedelta(days=DEFAULT_DAYS)
-    visible = or_(Case.source == CaseSource.CITIZEN.value, Case.state.not_in(_UNCONFIRMED))
-    q = select(Case).where(visible)
+    q = select(Case).where(Case.state.not_in(_UNCONFIRMED))
     if start is not None:
         q = q.where(Case.found_at >= start)
     if end is not None:
@@ -154,8 +158,8 @@ def requests_list():
 def request_one(code: str):
     ctx = flask.current_app.config["CIVICWATCH"]
     with ctx.sessions() as s:
-        case = find_case(s, code)
-        if case is None or (case.source != CaseSource.CITIZEN.value and case.state in _UNCONFIRMED):
+        case = find_case(s, code)  # by case code only once public; by tracking code (a secret) always
+        if case is None:
             return o311_error(404, f"service_request_id: no request {code[:40]!r}")
         return jsonify([request_json(s, case)])
 
