@@ -120,7 +120,7 @@ def _check_list(body: dict, name: str, declared: list[tuple[Any, str]], keys: fr
         raise CallbackRefused(f"{name}: expected a list")
     if len(items) != len(declared):
         raise CallbackRefused(f"{name}: {len(items)} given, the callback declares {len(declared)}")
-    for i, (item, (ident, prop)) in enumerate(zip(items, declared)):
+    for i, (item, (ident, prop)) in enumerate(zip(items, declared, strict=True)):
         _check_dep(item, ident, prop, keys, f"{name}[{i}]")
     return items
 

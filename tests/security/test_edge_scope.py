@@ -13,8 +13,8 @@ import pytest
 
 from models.clock import utcnow
 from models.security import create_token
-from tests.dashboard.report.helpers import photo, seed_city
 from tests.conftest import make_config
+from tests.dashboard.report.helpers import photo, seed_city
 
 SCOPE = {"box-lw": ["CAM-0001"], "box-all": ["*"], "box-pattern": ["CAM-000[23]"]}
 

@@ -65,8 +65,9 @@ def test_wall_gets_only_thumbnails_the_wall_shows_and_never_citizen_photos(world
     assert got == shown
     assert not any(pictures[i][1] == "citizen" for i in got)
     r = world.get("wall", f"/api/v1/wall/thumb/{min(got)}")
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     assert max(Image.open(io.BytesIO(r.data)).size) <= 240  # a thumbnail, not the picture
     for role in ("anonymous", "unit", "edge"):

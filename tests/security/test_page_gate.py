@@ -14,8 +14,8 @@ import json
 import dash
 import pytest
 
-from tests.dashboard.test_role_matrix import CALLBACKS, PAGES
 from tests.dashboard.desktop_helpers import callback_key
+from tests.dashboard.test_role_matrix import CALLBACKS, PAGES
 
 from .conftest import ROLES
 
@@ -51,9 +51,11 @@ def body_for(app, key: str, values: dict | None = None) -> dict:
     inputs = items(cb["inputs"])
     first = inputs[0] if inputs else None
     first = first[0] if isinstance(first, list) and first else first
-    changed = [] if not isinstance(first, dict) else [
-        f"{json.dumps(first['id'], sort_keys=True, separators=(',', ':')) if isinstance(first['id'], dict) else first['id']}"
-        f".{first['property']}"]
+    changed = []
+    if isinstance(first, dict):
+        fid = first["id"]
+        fid = json.dumps(fid, sort_keys=True, separators=(",", ":")) if isinstance(fid, dict) else fid
+        changed = [f"{fid}.{first['property']}"]
     return {"output": key, "outputs": outputs if key.startswith("..") else outputs[0], "inputs": inputs,
             "state": items(cb.get("state", [])), "changedPropIds": changed}
 
