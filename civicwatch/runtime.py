@@ -12,7 +12,7 @@ from models.config import AppConfig
 from models.context import AppContext
 from models.migrate import upgrade
 from models.registry import MonitoringPoint
-from models.security import add_user, create_token, generate_password
+from models.security import add_user, create_token, generate_password, resolve_token
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,10 @@ def prepare(config: AppConfig, echo=print) -> AppContext:
 
 
 def first_start_credentials(ctx: AppContext, echo=print) -> dict[str, str]:
-    """Create the first admin (one-time password, printed once) and the wall token if missing."""
+    """Create the first admin (one-time password, printed once) and the wall token if missing.
+
+    The wall token lives ``auth.wall_token_days``; when the one in ``{data_dir}/wall_token`` has expired or
+    was revoked (`civicwatch token revoke`), a new one is made and written there (rotation on restart)."""
     out: dict[str, str] = {}
     data = ctx.config.data_path
     token_file = data / "wall_token"
@@ -52,8 +55,10 @@ def first_start_credentials(ctx: AppContext, echo=print) -> dict[str, str]:
             add_user(session, "admin", password, Role.ADMIN.value, display_name="系统管理员",
                      must_change_password=True)
             out["admin_password"] = password
-        if not token_file.exists():
-            token, _ = create_token(session, Role.WALL.value, name="wall (first start)", days=None)
+        current = token_file.read_text(encoding="utf-8").strip() if token_file.exists() else ""
+        if resolve_token(session, current) is None:
+            token, _ = create_token(session, Role.WALL.value, name="wall (first start)",
+                                    days=ctx.config.auth.wall_token_days)
             _write_private(token_file, token)
     out["wall_token"] = token_file.read_text(encoding="utf-8").strip()
     return out

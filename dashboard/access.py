@@ -9,9 +9,9 @@ Deny by default:
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import os
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,7 +26,7 @@ from flask_login import LoginManager, current_user
 
 from models.accounts import Role, User
 from models.context import AppContext
-from models.security import resolve_token
+from models.security import resolve_token, resolve_token_id
 
 ALL_ROLES = frozenset(r.value for r in Role)
 STAFF = frozenset({Role.ADMIN.value, Role.SUPERVISOR.value})
@@ -97,8 +97,9 @@ def page_allowed(p: "Principal", path: str) -> bool:
 def page_layout(path: str) -> Callable[[Callable], Callable]:
     """Decorate a Dash page's ``layout``: it checks the caller itself, behind the gate (defence in depth).
 
-    The rule is the one ``allow_page(path, …)`` declared; a caller it does not admit gets a "no access" message instead of the page. Pages whose content depends
-    on a path variable (a unit's, a case's) also check the record itself, with the values they are given.
+    The rule is the one ``allow_page(path, …)`` declared; a caller it does not admit gets a "no access"
+    message instead of the page. Pages whose content depends on a path variable (a unit's, a case's) also
+    check the record itself, with the values they are given.
     """
     def deco(layout: Callable) -> Callable:
         @wraps(layout)
@@ -196,16 +197,23 @@ class _TokenCache:
         self._items: dict[str, tuple[float, Principal | None]] = {}
 
     def get(self, ctx: AppContext, token: str) -> Principal | None:
+        return self._cached(ctx, token, lambda s: resolve_token(s, token))
+
+    def get_id(self, ctx: AppContext, token_id: int) -> Principal | None:
+        """The principal of the live token with this id (what a wall's session remembers)."""
+        return self._cached(ctx, f"id:{token_id}", lambda s: resolve_token_id(s, token_id))
+
+    def _cached(self, ctx: AppContext, key: str, resolve) -> Principal | None:
         now = time.monotonic()
-        hit = self._items.get(token)
+        hit = self._items.get(key)
         if hit and now - hit[0] < self.ttl_s:
             return hit[1]
         with ctx.sessions() as s:
-            row = resolve_token(s, token)
+            row = resolve(s)
             p = None if row is None else Principal("token", row.name or row.prefix, row.role, row.unit_id, row.id)
         if len(self._items) > 10_000:
             self._items.clear()
-        self._items[token] = (now, p)
+        self._items[key] = (now, p)
         return p
 
     def clear(self) -> None:
@@ -222,32 +230,61 @@ def _bearer() -> str | None:
     return None
 
 
+def _wall_address_ok(ctx: AppContext, p: Principal | None) -> Principal | None:
+    """``p`` unless it is a wall token used from outside ``auth.wall_allow_addresses`` (when that is set)."""
+    if p is None or p.role != Role.WALL.value:
+        return p
+    networks = ctx.config.auth.wall_networks()
+    if not networks:
+        return p
+    try:
+        addr = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return None
+    return p if any(addr in net for net in networks) else None
+
+
+def _session_user(ctx: AppContext) -> Principal | None:
+    """The logged-in person of this browser session, or None (expired, or password changed since)."""
+    if not current_user.is_authenticated:
+        return None
+    login_at = session.get("login_at")
+    max_age = ctx.config.auth.session_hours * 3600
+    fresh = isinstance(login_at, (int, float)) and time.time() - login_at <= max_age
+    if not fresh or session.get("session_version") != getattr(current_user, "session_version", None):
+        from flask_login import logout_user
+
+        logout_user()
+        session.pop("login_at", None)
+        session.pop("session_version", None)
+        return None
+    u = current_user
+    return Principal("user", u.username, u.role, u.unit_id, u.id)
+
+
 def _identify(ctx: AppContext) -> Principal:
+    """Who is asking: a bearer token; else the logged-in person (a ``?token=`` never replaces them); else a
+    wall token from ``?token=`` (remembered in the session by its id, never the token itself) or from the
+    session. Wall tokens count only from ``auth.wall_allow_addresses``."""
     token = _bearer()
     if token:
-        return token_cache.get(ctx, token) or ANONYMOUS
+        return _wall_address_ok(ctx, token_cache.get(ctx, token)) or ANONYMOUS
+    user = _session_user(ctx)
+    if user is not None:
+        return user
+    session.pop("wall_token", None)  # cookies from before: they held the token itself
     if request.args.get("token") and request.method == "GET":
-        p = token_cache.get(ctx, request.args["token"])
+        p = _wall_address_ok(ctx, token_cache.get(ctx, request.args["token"]))
         if p is not None and p.role == Role.WALL.value:
-            session["wall_token"] = request.args["token"]
+            session["wall_token_id"] = p.id
             session.permanent = True
             return p
-    if session.get("wall_token"):
-        p = token_cache.get(ctx, session["wall_token"])
-        if p is not None:
+    token_id = session.get("wall_token_id")
+    if token_id is not None:
+        p = _wall_address_ok(ctx, token_cache.get_id(ctx, token_id)) if isinstance(token_id, int) else None
+        if p is not None and p.role == Role.WALL.value:
             return p
-        session.pop("wall_token", None)
-    if current_user.is_authenticated:
-        login_at = session.get("login_at")
-        max_age = ctx.config.auth.session_hours * 3600
-        if not isinstance(login_at, (int, float)) or time.time() - login_at > max_age:
-            from flask_login import logout_user
-
-            logout_user()
-            session.pop("login_at", None)
-            return ANONYMOUS
-        u = current_user
-        return Principal("user", u.username, u.role, u.unit_id, u.id)
+        session.pop("wall_token_id", None)
     return ANONYMOUS
 
 
@@ -315,10 +352,11 @@ def _gate(ctx: AppContext):
     p = _identify(ctx)
     g.principal = p
     path = request.path
-    if (request.method == "GET" and request.args.get("token") and p.role == Role.WALL.value
-            and session.get("wall_token") == request.args["token"] and not path.startswith(("/api/", "/_dash-"))):
-        # the wall's token is now in its session: drop it from the URL (browser history, the page's
-        # og:url/twitter:url meta tags that Dash fills from the request URL, Referer headers)
+    if (request.method == "GET" and request.args.get("token") and not path.startswith(("/api/", "/_dash-"))
+            and (p.kind == "user" or (p.role == Role.WALL.value and session.get("wall_token_id") == p.id))):
+        # the wall's token is now in its session (or ignored: a person is logged in): drop it from the URL
+        # (browser history, the page's og:url/twitter:url meta tags that Dash fills from the request URL,
+        # Referer headers)
         rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
         return flask.redirect(path + ("?" + urlencode(rest) if rest else ""))
     if path.startswith(_PUBLIC_PREFIXES):
@@ -374,52 +412,6 @@ def csrf_ok() -> bool:
     return bool(expected) and hmac.compare_digest(str(expected), str(sent))
 
 
-# --- login throttling per client address -----------------------------------------------------------------
-
-class AddressThrottle:
-    """Counts failed logins per client address in a sliding window (in memory, per process).
-
-    An address with ``limit`` failures inside ``window_s`` is refused until the oldest failure ages out,
-    whatever account it tries (stops one machine guessing many accounts).
-    """
-
-    def __init__(self) -> None:
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, address: str, window_s: float, now: float) -> list[float]:
-        times = [t for t in self._failures.get(address, []) if now - t < window_s]
-        if times:
-            self._failures[address] = times
-        else:
-            self._failures.pop(address, None)
-        return times
-
-    def blocked_for(self, address: str, limit: int, window_s: float) -> float:
-        """Seconds this address must still wait (0 when it may try)."""
-        now = time.monotonic()
-        with self._lock:
-            times = self._recent(address, window_s, now)
-            if len(times) < limit:
-                return 0.0
-            return max(0.0, window_s - (now - times[-limit]))
-
-    def failed(self, address: str) -> None:
-        with self._lock:
-            if len(self._failures) > 50_000:
-                self._failures.clear()
-            self._failures.setdefault(address, []).append(time.monotonic())
-
-    def clear(self) -> None:
-        with self._lock:
-            self._failures.clear()
-
-
-address_throttle = AddressThrottle()
-# an address may fail this many times the per-account limit before it is blocked (shared offices, NAT)
-ADDRESS_LIMIT_FACTOR = 4
-
-
 class _LoginUser:
     """Flask-Login's view of a :class:`User` row."""
 
@@ -433,6 +425,7 @@ class _LoginUser:
         self.is_active = row.active
         self.is_anonymous = False
         self.must_change_password = bool(row.must_change_password)
+        self.session_version = row.session_version or 0
 
     def get_id(self) -> str:
         return str(self.id)
@@ -441,11 +434,8 @@ class _LoginUser:
 def init_access(server: flask.Flask, ctx: AppContext) -> None:
     """Install the session, Flask-Login and the role gate on ``server``."""
     server.secret_key = _secret_key(ctx)
-    server.config.update(
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=ctx.config.auth.session_hours),
-    )
+    # cookie flags (Secure, SameSite) and the security headers: dashboard/security_headers.py
+    server.config.update(PERMANENT_SESSION_LIFETIME=timedelta(hours=ctx.config.auth.session_hours))
     manager = LoginManager()
     manager.init_app(server)
 
@@ -459,13 +449,6 @@ def init_access(server: flask.Flask, ctx: AppContext) -> None:
     def gate():
         return _gate(ctx)
 
-    @server.after_request
-    def security_headers(resp: flask.Response):
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
-        return resp
-
 
 def login_principal(row: User) -> None:
     """Log ``row`` in for this browser session (used by the login page)."""
@@ -474,4 +457,5 @@ def login_principal(row: User) -> None:
     session.clear()  # a fresh session on login (no fixation); CSRF token is re-created on demand
     session.permanent = True
     session["login_at"] = time.time()
+    session["session_version"] = row.session_version or 0
     login_user(_LoginUser(row))

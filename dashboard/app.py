@@ -8,6 +8,7 @@ from pathlib import Path
 import dash
 import flask
 from flask import jsonify
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from models.context import AppContext
 
@@ -16,6 +17,8 @@ from .access import current_principal, init_access
 from .callback_gate import refuse_bad_callback_input
 from .health import DETAIL_ROLES, health_report, public_health
 from .metrics import init_metrics
+from .rate_limits import init_rate_limits
+from .security_headers import init_security_headers
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 
@@ -35,7 +38,13 @@ def create_app(ctx: AppContext) -> dash.Dash:
     # Largest request body: 3 photos of ≤ 10 MB in one 随手拍 post, or one 10 MB photo sent by Dash as base64
     # (≈ 13.4 MB). Each image is still checked against its own 10 MB limit (models/images.py).
     server.config["MAX_CONTENT_LENGTH"] = 32 * 1024 * 1024
+    proxies = ctx.config.server.trusted_proxies
+    if proxies:
+        # request.remote_addr/scheme/host become what the outermost of the N trusted proxies saw; entries a
+        # client put in X-Forwarded-For itself are left of those and ignored
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     init_access(server, ctx)
+    init_rate_limits(server, ctx)
     init_metrics(server, ctx)
     app = dash.Dash(
         __name__,
@@ -63,6 +72,7 @@ def create_app(ctx: AppContext) -> dash.Dash:
 
     _register_blueprints(server)
     _finish_dash_setup(app, server)
+    init_security_headers(server, app, ctx.config)
     return app
 
 

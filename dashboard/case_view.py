@@ -19,8 +19,9 @@ PAGE_ACTIONS = ("accept", "dispatch", "return", "request_extension", "approve_ex
                 "verify", "rework", "close", "invalidate", "escalate", "remind")
 DANGEROUS = frozenset({"invalidate", "return", "rework", "reject_extension"})
 # evidence kind → gallery column
-GALLERY = {"first_sight": "first_sight", "citizen": "first_sight", "edge": "first_sight",
-           "confirmation": "confirmation", "rectification": "rectification", "recheck": "recheck"}
+GALLERY = {"first_sight": "first_sight", "citizen": "first_sight", "edge": "first_sight", "ref_clean": "first_sight",
+           "confirmation": "confirmation", "ref_problem": "confirmation", "rectification": "rectification",
+           "recheck": "recheck", "recheck_crop": "recheck"}
 DOC_KINDS = ("problem_list", "dispatch", "rectification", "closure")
 
 

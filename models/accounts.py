@@ -40,6 +40,8 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # raised by every password change; a browser session made under an older value is ended
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # per-user preferences of the desktop pages, e.g. {"case_filters": {name: filter}} (保存的筛选)
     prefs: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=dict)
 

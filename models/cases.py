@@ -164,7 +164,9 @@ class Evidence(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     path: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[str] = mapped_column(String(20))  # first_sight|confirmation|rectification|recheck|citizen|edge
+    # first_sight|confirmation|rectification|recheck|recheck_crop|citizen|edge, and the camera re-check's
+    # reference crops ref_problem|ref_clean (see models/detection/recheck_store.py)
+    kind: Mapped[str] = mapped_column(String(20))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     camera_id: Mapped[int | None] = mapped_column(ForeignKey("cameras.id"))
     width: Mapped[int | None] = mapped_column(Integer)

@@ -120,6 +120,15 @@ def resolve_token(session: Session, token: str, *, now: datetime | None = None) 
     return row
 
 
+def resolve_token_id(session: Session, token_id: int, *, now: datetime | None = None) -> ApiToken | None:
+    """The live token row with this id (a session remembers the id, never the token), or ``None``."""
+    row = session.get(ApiToken, token_id)
+    now = now or utcnow()
+    if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    return row
+
+
 # --- login with per-account throttling -------------------------------------------------------------------
 
 _dummy: dict[int, str] = {}
@@ -149,13 +158,16 @@ class LoginResult:
 
 
 def check_login(
-    session: Session, username: str, password: str, *, max_failed: int, lockout_minutes: float,
-    now: datetime | None = None,
+    session: Session, username: str, password: str, *, max_failed: int | None = None,
+    lockout_minutes: float = 15, now: datetime | None = None,
 ) -> LoginResult:
-    """Verify a login and update the account's throttle counters (in ``session``; the caller commits).
+    """Verify a login and update the account's failure counter (in ``session``; the caller commits).
 
-    After ``max_failed`` consecutive failures the account is locked for ``lockout_minutes``; a locked
-    account is refused even with the right password. Unknown names cost the same hashing time.
+    With ``max_failed`` set, that many consecutive failures lock the account for ``lockout_minutes`` for
+    everyone; the web login passes ``None`` and limits failures per (account, address) instead
+    (``dashboard.rate_limits``), so a guesser cannot lock a known account for its owner. A locked account
+    (``locked_until`` in the future) is refused even with the right password. Unknown names cost the same
+    hashing time.
     """
     now = now or utcnow()
     user = session.scalar(select(User).where(User.username == username)) if username else None
@@ -167,7 +179,7 @@ def check_login(
         return LoginResult(None, "locked", user.locked_until)
     if not verify_password(user.password_hash, password or ""):
         user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= max_failed:
+        if max_failed is not None and user.failed_logins >= max_failed:
             user.locked_until = now + timedelta(minutes=lockout_minutes)
             user.failed_logins = 0
             return LoginResult(None, "locked", user.locked_until)
@@ -183,10 +195,12 @@ def check_login(
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Set a new password after checking the current one; clears ``must_change_password``."""
+    """Set a new password after checking the current one; clears ``must_change_password`` and raises
+    ``session_version`` (every browser session logged in before the change is ended)."""
     if not verify_password(user.password_hash, current):
         raise AccountError("current password is wrong")
     if current == new:
         raise AccountError("the new password must differ from the current one")
     user.password_hash = hash_password(new)
     user.must_change_password = False
+    user.session_version = (user.session_version or 0) + 1  # ends the user's other sessions

@@ -10,7 +10,8 @@ Serves ``rtsp://127.0.0.1:PORT/cam`` (H.264: SMPTE bars with a bouncing ball, or
 and prints ``READY rtsp://127.0.0.1:PORT/cam`` on stdout once listening. With ``--user``/``--password``
 the stream requires RTSP basic authentication. With ``--object hidden`` a still orange box (a thing left in
 the street, lower right) is part of the picture but invisible until the server gets SIGUSR1; with
-``--object shown`` it is there from the start. Stops on SIGTERM/SIGINT. Binds 127.0.0.1 only.
+``--object shown`` it is there from the start; SIGUSR2 takes it away again (the thing cleared up). Stops on
+SIGTERM/SIGINT. Binds 127.0.0.1 only.
 """
 import argparse
 import signal
@@ -34,7 +35,8 @@ def main() -> int:
     ap.add_argument("--user")
     ap.add_argument("--password")
     ap.add_argument("--object", choices=["none", "hidden", "shown"], default="none",
-                    help="a still box in the lower right: hidden until SIGUSR1, or shown from the start")
+                    help="a still box in the lower right: hidden until SIGUSR1, or shown from the start; "
+                    "SIGUSR2 hides it again")
     args = ap.parse_args()
 
     Gst.init(None)
@@ -84,15 +86,16 @@ def main() -> int:
             shown["pads"].append(pad)
             pad.set_property("alpha", 1.0 if shown["on"] else 0.0)
 
-    def show() -> bool:
-        shown["on"] = True
+    def show(on: bool = True) -> bool:
+        shown["on"] = on
         for pad in shown["pads"]:
-            pad.set_property("alpha", 1.0)
+            pad.set_property("alpha", 1.0 if on else 0.0)
         return True
 
     if args.object != "none":
         factory.connect("media-configure", configured)
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGUSR1, show)
+        GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGUSR2, lambda: show(False))
     server.get_mount_points().add_factory(args.path, factory)
     if server.attach(None) == 0:
         print(f"ERROR cannot listen on 127.0.0.1:{args.port}", flush=True)

@@ -1,7 +1,7 @@
 """Login, logout and password change (登录): plain Flask forms with CSRF tokens, on the Dash server.
 
-- ``GET/POST /login``: throttled per account (``auth.max_failed_logins`` / ``auth.lockout_minutes``) and per
-  client address; a successful login starts a fresh session that expires after ``auth.session_hours``.
+- ``GET/POST /login``: failures are limited per (account, client address) and per client address
+  (``dashboard.rate_limits``, Flask-Limiter; ``auth.max_failed_logins`` / ``auth.lockout_minutes``); a successful login starts a fresh session that expires after ``auth.session_hours``.
 - ``POST /logout``: ends the session (CSRF-checked; a GET shows a small confirm form).
 - ``GET/POST /password``: change the password; users created with a one-time password land here first.
 """
@@ -18,7 +18,8 @@ from models.clock import utcnow
 from models.security import MIN_PASSWORD_LENGTH, AccountError, change_password, check_login
 
 from .. import access
-from ..access import ADDRESS_LIMIT_FACTOR, address_throttle, csrf_ok, csrf_token, current_principal
+from ..access import csrf_ok, csrf_token, current_principal
+from ..rate_limits import LoginLimits, client_address
 from ..text import auth as T
 
 blueprint = Blueprint("auth", __name__)
@@ -107,22 +108,22 @@ def login():
         return _render(T.LOGIN_TITLE, _LOGIN_FORM, 400, T.CSRF_FAILED, next=nxt, username=username)
     if not username or not password:
         return _render(T.LOGIN_TITLE, _LOGIN_FORM, 400, T.MISSING_FIELDS, next=nxt, username=username)
-    address = request.remote_addr or "?"
-    window_s = auth.lockout_minutes * 60
-    wait_s = address_throttle.blocked_for(address, auth.max_failed_logins * ADDRESS_LIMIT_FACTOR, window_s)
+    limits = LoginLimits(auth, username, client_address())
+    wait_s = limits.wait_s()
     if wait_s > 0:
-        return _render(T.LOGIN_TITLE, _LOGIN_FORM, 429, T.ADDRESS_THROTTLED.format(minutes=int(wait_s // 60) + 1),
+        text = T.ADDRESS_THROTTLED if limits.address_blocked() else T.PAIR_THROTTLED
+        return _render(T.LOGIN_TITLE, _LOGIN_FORM, 429, text.format(minutes=int(wait_s // 60) + 1),
                        next=nxt, username=username)
     with ctx.sessions.begin() as s:
-        result = check_login(s, username, password, max_failed=auth.max_failed_logins,
-                             lockout_minutes=auth.lockout_minutes)
+        result = check_login(s, username, password)
         if result.ok:
             access.login_principal(result.user)
             must = result.user.must_change_password
             start = access.start_path(result.user.role) if nxt == "/" else nxt  # straight there: no "/" hop
     if result.ok:
+        limits.succeeded()
         return redirect("/password" if must else start)
-    address_throttle.failed(address)
+    limits.failed()
     if result.reason == "locked":
         msg, status = T.ACCOUNT_LOCKED.format(minutes=_minutes_until(result.locked_until)), 429
     elif result.reason == "disabled":

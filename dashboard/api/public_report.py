@@ -1,6 +1,6 @@
 """``POST /api/v1/public/reports``: the 随手拍 form's submit endpoint (no login; multipart with up to 3 photos).
 
-Also the shared plumbing of the public intake routes (Open311, edge events): the per-app rate limiter and
+Also the shared plumbing of the public intake routes (Open311, edge events): the per-app submission limits and
 photo store, the client address, reading uploaded files, and JSON errors that carry a Chinese message.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from models.images import MAX_BYTES, evidence_root
 from models.photo_intake import PhotoStore
 from models.ratelimit import SubmissionLimits
 
+from .. import rate_limits
 from ..access import public
 from ..text import report as T
 
@@ -25,12 +26,13 @@ FORM_OVERHEAD = 1024 * 1024
 
 
 class Services:
-    """Per-app intake services: the rate limiter (memory or Redis) and the evidence photo store."""
+    """Per-app intake services: the submission limits (on the app's Flask-Limiter storage: memory or Redis)
+    and the evidence photo store."""
 
     def __init__(self, ctx):
         cfg = ctx.config.reporting
         self.config = cfg
-        self.limits = SubmissionLimits(cfg.rate_limit)
+        self.limits = SubmissionLimits(cfg.rate_limit, rate_limits.strategy())
         self.store = PhotoStore(evidence_root(ctx.config))
 
 
@@ -43,11 +45,9 @@ def services() -> Services:
 
 
 def client_address() -> str:
-    if services().config.rate_limit.trust_forwarded_for:
-        fwd = request.headers.get("X-Forwarded-For", "")
-        if fwd.strip():
-            return fwd.split(",")[0].strip()[:64]
-    return request.remote_addr or "unknown"
+    """The submitter's address for the limits: the TCP peer, or behind ``server.trusted_proxies`` what the
+    outermost trusted proxy saw (ProxyFix) — never an X-Forwarded-For entry the client wrote."""
+    return rate_limits.client_address()
 
 
 def nul_field() -> str | None:

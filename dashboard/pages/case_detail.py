@@ -21,7 +21,7 @@ from dashboard.text import desktop as T
 from models.cases import Case
 from models.clock import fmt_local
 from models.registry import ResponsibleUnit
-from models.workflow import RULES, WorkflowError, WorkflowForbidden, apply
+from models.workflow import RULES, WorkflowError, WorkflowForbidden, apply, awaiting_person
 from models.workflow.settings import bind
 
 dash.register_page(__name__, path_template="/cases/<code>", title="案件详情 · 漳州精神文明建设平台")
@@ -155,9 +155,13 @@ def layout(code: str | None = None, done: str | None = None, **_):
         docs = _documents(case, ctx.config.workflow.documents)
         action_body = _actions(case, p, units)
         state = case.state
+        manual = awaiting_person(case)
     notice = []
+    if manual is not None:  # 人工复核: the camera could not compare; a supervisor decides (复核通过 / 返工)
+        notice.append(dmc.Alert(T.MANUAL_RECHECK.format(reason=manual.note or ""), title=T.MANUAL_RECHECK_TITLE,
+                                color="orange", variant="light", id="casepage-manual-recheck"))
     if done in RULES:
-        notice = [dmc.Alert(T.ACTION_DONE.format(action=_label(done), code=code, state=_state(state)), color="green",
+        notice += [dmc.Alert(T.ACTION_DONE.format(action=_label(done), code=code, state=_state(state)), color="green",
                             variant="light", id="casepage-done")]
     back = ("/tasks", T.BACK_TO_TASKS) if p.role == "unit" else ("/cases", T.BACK_TO_CASES)
     left = html.Div([

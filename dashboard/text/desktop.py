@@ -117,6 +117,9 @@ SECTION_TIMELINE = "流转记录"
 SECTION_DOCUMENTS = "四单"
 SECTION_ACTIONS = "办理"
 NO_EVIDENCE = "此阶段暂无图片。"
+MANUAL_RECHECK_TITLE = "待人工复核"
+MANUAL_RECHECK = ("{reason}。摄像机已停止自动复核：请对照“确认发现”与“复核”两栏的图片（或到现场）核查，"
+                  "问题已消除选“复核通过”后“销号”，仍未整改选“返工”。")
 NO_TIMELINE = "暂无流转记录。"
 DOCUMENTS = {
     "problem": "问题清单",

@@ -9,19 +9,21 @@ from .base import Section
 
 
 class RateLimitConfig(Section):
-    """Abuse control for public submissions (a sliding window per client address and per phone)."""
+    """Abuse control for public submissions (a moving window per client address and per phone).
+
+    The client address is the TCP peer, or behind `server.trusted_proxies` proxies the address they saw."""
 
     backend: Literal["memory", "redis"] = Field(
-        "memory", description="`memory` (one process) or `redis` (shared by every web process)."
+        "memory", description="Storage of the login and public-submission limits (Flask-Limiter): `memory` (one "
+        "process) or `redis` (shared by every web process and gunicorn worker). With `scale.redis_url` set, "
+        "Redis is used whatever this says.",
     )
-    redis_url: str | None = Field(None, description="Redis URL when `backend: redis` (e.g. redis://127.0.0.1:6379/0).")
+    redis_url: str | None = Field(
+        None, description="Redis URL of the limits (e.g. redis://127.0.0.1:6379/0); unset: `scale.redis_url`.")
     per_address: int = Field(10, ge=1, description="Reports accepted per client address per window.")
     address_window_s: float = Field(3600, gt=0, description="Window of the per-address limit (seconds).")
     per_phone: int = Field(5, ge=1, description="Reports accepted per phone number per window.")
     phone_window_s: float = Field(86400, gt=0, description="Window of the per-phone limit (seconds).")
-    trust_forwarded_for: bool = Field(
-        False, description="Take the client address from X-Forwarded-For (only behind a trusted reverse proxy)."
-    )
 
 
 class EdgeConfig(Section):

@@ -44,6 +44,9 @@ class WorkflowConfig(Section):
     )
     auto_dispatch: bool = Field(True, description="Accepted cases with a route are dispatched at once.")
     recheck_clean_samples: int = Field(3, gt=0, description="Clean camera samples needed to pass 复核.")
+    recheck_unsure_samples: int = Field(
+        60, gt=0, description="Camera re-check samples in a row that cannot be compared with the case's reference "
+        "crops (light too different, view moved, occluded) before the case is handed to a person (人工复核).")
     remind_before_deadline_h: float = Field(1.0, ge=0, description="Reminder this long before a deadline.")
     work_hours: str = Field("08:30-12:00,14:30-17:30", description="Working hours of the working calendar.")
     holidays_file: str = Field(

@@ -76,8 +76,8 @@ class DetectionEngine:
             self.frames += 1
             for p in result.confirmed:
                 previous = pipe.tracker.recurrence_of(p)
-                p.case_id = self.sink.raise_problem(code, p, t, image, previous_case_id=previous) \
-                    if previous is not None else self.sink.raise_problem(code, p, t, image)
+                p.case_id = self.sink.raise_problem(code, p, t, image, previous_case_id=previous,
+                                                    background=result.background)
                 if p.case_id is not None:
                     p.previous_case_id = previous
                 self.raised += 1

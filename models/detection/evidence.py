@@ -22,6 +22,8 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_S = 5.0
+# camera evidence removed with its case after the retention (re-check references and frames included)
+PRUNED_KINDS = ("first_sight", "confirmation", "recheck", "recheck_crop", "ref_problem", "ref_clean")
 
 @dataclass
 class StoredImage:
@@ -77,8 +79,9 @@ class EvidenceStore:
             tmp.unlink(missing_ok=True)
             raise
 
-    def save(self, image: np.ndarray, box=None, label: str | None = None) -> StoredImage | None:
-        """Store ``image`` (BGR) with ``box`` (relative x1, y1, x2, y2) drawn; ``None`` if disk is full."""
+    def save(self, image: np.ndarray, box=None, label: str | None = None, quality: int = 85) -> StoredImage | None:
+        """Store ``image`` (BGR) with ``box`` (relative x1, y1, x2, y2) drawn; ``None`` if disk is full.
+        ``quality``: JPEG quality (re-check reference crops are kept at 95)."""
         if image is None:
             return None
         if not self._space_ok():
@@ -94,7 +97,7 @@ class EvidenceStore:
         if box is not None:
             x1, y1, x2, y2 = (int(box[0] * w), int(box[1] * h), int(box[2] * w), int(box[3] * h))
             cv2.rectangle(img, (x1, y1), (x2, y2), (0, 0, 255), max(2, w // 320))
-        ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 85])
+        ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
         if not ok:
             return None
         data = buf.tobytes()
@@ -125,7 +128,7 @@ class EvidenceStore:
         cutoff = now - timedelta(days=retention_days)
         rows = session.scalars(select(Evidence).join(Case, Case.id == Evidence.case_id).where(
             Case.state.in_([CaseState.CLOSED.value, CaseState.INVALID.value]), Case.closed_at.is_not(None),
-            Case.closed_at < cutoff, Evidence.kind.in_(["first_sight", "confirmation", "recheck"]))).all()
+            Case.closed_at < cutoff, Evidence.kind.in_(PRUNED_KINDS))).all()
         removed = 0
         for ev in rows:
             still_used = session.scalar(select(Evidence.id).where(Evidence.sha256 == ev.sha256,

@@ -3,8 +3,9 @@
 ``CameraPipeline.process(image, t)`` downsizes the frame to the analysis width, updates the background
 model, runs the detectors (crowd first: it claims its boxes), feeds their observations to the problem
 tracker and returns what happened: the observations, the problems confirmed on this frame (raise a case)
-and the problems dropped. ``check_box(box)`` answers the camera re-check question for a case box:
-is the place clean now?
+and the problems dropped; with a confirmed problem, the background at that moment (the clean reference of
+the camera re-check, see ``recheck_refs``: the re-check never asks the background model itself, which may
+have learnt an unfixed object since a restart).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ class FrameResult:
     confirmed: list[Problem] = field(default_factory=list)
     dropped: list[Problem] = field(default_factory=list)
     frame: np.ndarray | None = None  # analysis-size frame
+    background: np.ndarray | None = None  # the background at this frame's exposure, when a problem is confirmed
 
 
 def downsize(image: np.ndarray, width: int) -> np.ndarray:
@@ -121,15 +123,8 @@ class CameraPipeline:
         result.confirmed = self.tracker.due(t, self.dwell_of)
         for p in result.confirmed:
             p.confirmed_at = t
+        if result.confirmed:
+            # the clean view of the confirmed boxes (复核 reference): tracked boxes are never learnt (_held)
+            result.background = self.bg.background_now().copy()
         result.dropped = self.tracker.expire(t)
         return result
-
-    def check_box(self, box) -> tuple[bool, float]:
-        """Re-check: ``(clean, share)`` — clean when under 10 % of the box differs and stays (static)."""
-        if not self.bg.ready or self.bg.static_fg is None:
-            return False, 1.0
-        H, W = self.bg.static_fg.shape
-        x1, y1 = max(0, int(box[0] * W)), max(0, int(box[1] * H))
-        x2, y2 = min(W, max(x1 + 1, int(round(box[2] * W)))), min(H, max(y1 + 1, int(round(box[3] * H))))
-        share = float(self.bg.static_fg[y1:y2, x1:x2].mean())
-        return share < 0.1, share

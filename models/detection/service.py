@@ -81,9 +81,12 @@ class DetectionService:
         self.latest.offer(ev.camera_code, ev.image, ev.capture_time)
         t = event_time(ev)
         result = self.engine.process(ev.camera_code, ev.image, t)
-        if result is not None and result.ready and ev.camera_code in self.recheck_cameras:
+        if result is not None and result.frame is not None and ev.camera_code in self.recheck_cameras:
+            # 复核 compares the live frame with the case's stored reference crops — never with the background
+            # model, which may have learnt an unfixed object since a restart (so no need to wait for it either);
+            # a frame the pipeline ignored (duplicate, out of order: no analysis frame) is no sample
             pipe = self.engine.pipelines.get(ev.camera_code)
-            closed = self.sink.recheck(ev.camera_code, pipe.check_box, t, ev.image)
+            closed = self.sink.recheck(ev.camera_code, ev.image, t)
             for case_id in closed:
                 pipe.tracker.close_case(case_id, t)
 

@@ -32,6 +32,7 @@ from ..clock import utcnow
 from ..registry import Camera
 from .evidence import EvidenceStore
 from .problems import Observation, Problem
+from .recheck_store import Rechecker, store_references
 
 log = logging.getLogger(__name__)
 OPEN_CASE_STATES = (CaseState.FOUND.value, CaseState.ACCEPTED.value, CaseState.DISPATCHED.value,
@@ -71,7 +72,8 @@ class MemorySink:
 
     raised: list[RaisedProblem] = field(default_factory=list)
 
-    def raise_problem(self, camera_code: str, p: Problem, t: float, image=None) -> int:
+    def raise_problem(self, camera_code: str, p: Problem, t: float, image=None, previous_case_id=None,
+                      background=None) -> int:
         self.raised.append(RaisedProblem(camera_code, p.type.code, p.type.name, p.zone, tuple(p.box), p.first_seen,
                                          t, p.score))
         return len(self.raised)
@@ -113,6 +115,7 @@ class CaseSink:
         self.db_ok = True
         self.db_error: str | None = None
         self._camera_ids: dict[str, int] = {}
+        self._rechecker: Rechecker | None = None
 
     # -- database availability ---------------------------------------------------------------------------
     def _check_available(self) -> None:
@@ -182,15 +185,17 @@ class CaseSink:
         s.flush()
         return ev.id
 
-    def raise_problem(self, camera_code: str, p: Problem, t: float, image=None, previous_case_id=None) -> int | None:
+    def raise_problem(self, camera_code: str, p: Problem, t: float, image=None, previous_case_id=None,
+                      background=None) -> int | None:
         """Open a case for a confirmed problem; returns the case id (``None`` if the camera is unknown).
+        ``background``: the camera's background at confirmation (analysis size), the clean 复核 reference.
 
         When the database is unavailable the problem is put back to pending (``confirmed_at = None``): it is
         raised again on its next sighting, under the same idempotency key.
         """
         try:
             self._check_available()
-            case_id = self._open(camera_code, p, t, image, previous_case_id)
+            case_id = self._open(camera_code, p, t, image, previous_case_id, background)
         except Exception as exc:
             if not (isinstance(exc, DatabaseUnavailable) or is_transient(exc)):
                 raise
@@ -202,7 +207,7 @@ class CaseSink:
         self._db_back()
         return case_id
 
-    def _open(self, camera_code: str, p: Problem, t: float, image, previous_case_id) -> int | None:
+    def _open(self, camera_code: str, p: Problem, t: float, image, previous_case_id, background=None) -> int | None:
         from ..workflow import open_case
 
         found = utc(t)
@@ -227,6 +232,7 @@ class CaseSink:
                              previous_case=previous_case_id, external_ref=key)
             self._evidence(s, case.id, cid, p.first_frame, p.first_box or p.box, "first_sight", utc(p.first_seen))
             self._evidence(s, case.id, cid, image, p.box, "confirmation", found)
+            store_references(self.store, s, case, image, background, found)
             case_id = case.id
         self.cases_opened += 1
         p.first_frame = None
@@ -322,23 +328,16 @@ class CaseSink:
             s.add_all(objs)
         self.observations_written += len(objs)
 
-    def recheck(self, camera_code: str, check, t: float, image=None) -> list[int]:
-        """Report one re-check sample for each rectified case of the camera; returns ids of closed cases."""
-        from ..workflow import cases_awaiting_recheck, report_recheck_sample
-
-        closed = []
+    def recheck(self, camera_code: str, image, t: float) -> list[int]:
+        """Report one re-check sample (the live ``image`` against each rectified case's reference crops) for
+        each rectified case of the camera; returns the ids of the cases closed."""
+        if self._rechecker is None:
+            self._rechecker = Rechecker(self.store)
         with self._guarded(f"re-checking {camera_code}"), self.sessions.begin() as s:
             cid = self.camera_id(s, camera_code)
             if cid is None:
                 return []
-            for case in cases_awaiting_recheck(s, cid):
-                if not case.box:
-                    continue
-                clean, _share = check(case.box)
-                tr = report_recheck_sample(s, case, clean, max(utc(t), case.updated_at))
-                if tr is not None and case.state in (CaseState.CLOSED.value, CaseState.VERIFIED.value):
-                    closed.append(case.id)
-        return closed
+            return self._rechecker.sample(s, cid, image, utc(t))
 
     def recheck_cameras(self) -> set[str]:
         """Codes of cameras that have cases awaiting re-check (one query)."""

@@ -16,6 +16,13 @@ from ..workflow.machine import RULES, STATE_LABELS
 DOC_KINDS = ("problem_list", "dispatch", "rectification", "closure")
 SOURCE_LABELS = {"camera": "视频监控", "citizen": "公众举报（随手拍）", "inspector": "监督员上报",
                  "edge": "AI边缘设备", "assigned": "上级交办"}
+# camera evidence of the state before / after rectification (整改前 / 整改后)
+BEFORE_KINDS = ("first_sight", "confirmation", "ref_problem", "ref_clean")
+AFTER_KINDS = ("rectification", "recheck", "recheck_crop")
+REFERENCE_KINDS = ("ref_problem", "ref_clean")
+CAPTIONS = {"first_sight": "首次发现", "confirmation": "确认发现", "citizen": "群众上报照片", "edge": "边缘设备抓拍",
+            "rectification": "整改照片", "recheck": "复核画面", "recheck_crop": "复核特写",
+            "ref_problem": "问题特写（复核参考）", "ref_clean": "整改前背景（复核参考）"}
 DEADLINE_UNITS = {"hours": "小时", "working_hours": "工作小时", "working_days": "个工作日", "days": "天"}
 
 
@@ -79,7 +86,7 @@ def document_content(session: Session, case: Case, kind: str, names: DocumentNam
             ("立案时间", _t(case.accepted_at)),
             ("立案方式", next((f"{t.actor}（{t.note or ''}）" for t in by_action.get("accept", [])), "")),
         ]
-        doc.images = [_img(e) for e in evidence if e.kind not in ("rectification", "recheck")]
+        doc.images = [_img(e) for e in evidence if e.kind not in AFTER_KINDS + REFERENCE_KINDS]
         doc.signatures = ["发现人/设备", "立案人"]
     elif kind == "dispatch":
         dispatches = by_action.get("dispatch")
@@ -103,7 +110,7 @@ def document_content(session: Session, case: Case, kind: str, names: DocumentNam
                 doc.table_rows.append([_t(t.at), RULES[t.action].label, t.actor,
                                        _name(session, ResponsibleUnit, unit_id),
                                        _t(_parse(dl)) if dl else "", t.note or ""])
-        doc.images = [_img(e) for e in evidence if e.kind not in ("rectification", "recheck")][:2]
+        doc.images = [_img(e) for e in evidence if e.kind not in AFTER_KINDS + REFERENCE_KINDS][:2]
         doc.signatures = ["交办人", "责任单位签收"]
     elif kind == "rectification":
         reports = by_action.get("rectify")
@@ -124,7 +131,9 @@ def document_content(session: Session, case: Case, kind: str, names: DocumentNam
             if t.action in ("rectify", "verify", "rework"):
                 doc.table_rows.append([_t(t.at), RULES[t.action].label, t.actor, t.note or ""])
         attached = {a for t in reports for a in t.data.get("attachments", [])}
-        doc.images = [_img(e) for e in evidence if e.id in attached or e.kind == "rectification"]
+        photos = [_img(e, "整改后（责任单位照片）") for e in evidence
+                  if e.kind == "rectification" or (e.id in attached and e.kind not in BEFORE_KINDS)]
+        doc.images = _before(evidence) + photos + _camera_after(evidence)
         doc.signatures = ["整改责任人", "单位负责人"]
     else:
         closes = by_action.get("close")
@@ -148,8 +157,8 @@ def document_content(session: Session, case: Case, kind: str, names: DocumentNam
         for t in log:
             doc.table_rows.append([str(t.seq), _t(t.at), RULES[t.action].label, t.actor,
                                    STATE_LABELS.get(t.to_state, t.to_state), t.note or ""])
-        doc.images = [_img(e) for e in evidence if e.kind in ("recheck", "rectification")][-2:] or \
-            [_img(e) for e in evidence][-1:]
+        photos = [_img(e, "整改后（责任单位照片）") for e in evidence if e.kind == "rectification"][-1:]
+        doc.images = _before(evidence) + (_camera_after(evidence) or photos)
         doc.signatures = ["复核人", "销号审核人"]
     return doc
 
@@ -166,5 +175,22 @@ def _parse(value):
     return datetime.fromisoformat(value)
 
 
-def _img(e: Evidence) -> dict[str, Any]:
-    return {"id": e.id, "kind": e.kind, "url": f"/api/v1/evidence/{e.id}", "path": e.path}
+def _img(e: Evidence, caption: str | None = None) -> dict[str, Any]:
+    return {"id": e.id, "kind": e.kind, "url": f"/api/v1/evidence/{e.id}", "path": e.path,
+            "caption": caption or CAPTIONS.get(e.kind, e.kind)}
+
+
+def _before(evidence: list[Evidence]) -> list[dict[str, Any]]:
+    """整改前: the camera's crop of the problem as confirmed, else the confirmation (or first) picture."""
+    for kinds in (("ref_problem",), ("confirmation",), ("first_sight", "citizen", "edge")):
+        found = [e for e in evidence if e.kind in kinds]
+        if found:
+            return [_img(found[-1], "整改前")]
+    return []
+
+
+def _camera_after(evidence: list[Evidence]) -> list[dict[str, Any]]:
+    """整改后 as the camera re-check saw it: the latest re-check crop and the frame it was decided on."""
+    crops = [e for e in evidence if e.kind == "recheck_crop"][-1:]
+    frames = [e for e in evidence if e.kind == "recheck"][-1:]
+    return [_img(e, "整改后（摄像机复核）") for e in crops] + [_img(e, "复核画面") for e in frames]

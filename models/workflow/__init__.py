@@ -8,11 +8,11 @@ the caller's transaction.
 from .core import apply, auto_dispatch, case_for_update, deadline_for, open_case
 from .errors import WorkflowError, WorkflowForbidden
 from .machine import DONE_STATES, OPEN_STATES, RULES, STATE_LABELS, SYSTEM, pending_extension, replay_case
-from .recheck import cases_awaiting_recheck, report_recheck_sample
+from .recheck import awaiting_person, cases_awaiting_recheck, hand_to_person, report_recheck_sample
 from .routing import resolve_unit
 
 __all__ = [
     "DONE_STATES", "OPEN_STATES", "RULES", "STATE_LABELS", "SYSTEM", "WorkflowError", "WorkflowForbidden", "apply",
-    "auto_dispatch", "case_for_update", "cases_awaiting_recheck", "deadline_for", "open_case", "pending_extension",
-    "replay_case", "report_recheck_sample", "resolve_unit",
+    "auto_dispatch", "awaiting_person", "case_for_update", "cases_awaiting_recheck", "deadline_for", "hand_to_person",
+    "open_case", "pending_extension", "replay_case", "report_recheck_sample", "resolve_unit",
 ]

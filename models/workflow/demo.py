@@ -8,8 +8,10 @@ Per case (seeded by the case id, so a run is reproducible):
   ``data={"demo": {"fixed": False}}``; the scene simulator then leaves the object in place, the camera
   re-check fails and the case comes back as 返工; the next report is a real fix;
 - the rest are fixed: ``{"demo": {"fixed": True}}`` (the simulator removes the object, re-check closes).
-The report attaches the case's latest camera evidence image when there is one. Cases no camera can
-re-check are verified and closed by a simulated supervisor after the same kind of delay.
+The report attaches no photo (a simulated unit has none; the camera's evidence shows the state *before*
+the fix, and the documents' 整改后 picture comes from the camera re-check). Cases no camera can
+re-check, and camera cases the re-check handed to a person (转人工复核, e.g. at night), are decided by a
+simulated supervisor after the same kind of delay (a report that was not a real fix goes back, 返工).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..cases import Case, CaseState, Evidence
+from ..cases import Case, CaseState, CaseTransition
 from ..clock import as_utc, utcnow
 from ..config import DemoResponders
 from ..registry import ProblemType
@@ -62,23 +64,31 @@ def run_demo_responders(session: Session, cfg: DemoResponders, now: datetime | N
         delay, outcome = plan(case.id, case.rework_count, cfg, seed)
         if outcome == "ignore" or now < _last_at(case, ("dispatch", "rework")) + timedelta(seconds=delay):
             continue
-        photo = session.scalar(select(Evidence.id).where(Evidence.case_id == case.id)
-                               .order_by(Evidence.id.desc()).limit(1))
         fixed = outcome == "fixed"
+        # no photo: a simulated unit has none (the camera's own frames show the state before the fix; the
+        # 整改后 picture of the documents is the camera re-check's)
         apply(session, case, "rectify", actor=DEMO_UNIT_ACTOR, actor_role=SYSTEM, at=max(now, case.updated_at),
-              note="已整改完毕（演示）" if fixed else "已整改（演示：实际未整改）",
-              data={"demo": {"fixed": fixed}, "attachments": [photo] if photo else []})
+              note="已整改完毕（演示）" if fixed else "已整改（演示：实际未整改）", data={"demo": {"fixed": fixed}})
         counts["rectified" if fixed else "not_fixed"] += 1
+    last = CaseTransition
     manual = session.scalars(
         select(Case).join(ProblemType, ProblemType.id == Case.problem_type_id)
+        .join(last, (last.case_id == Case.id) & (last.seq == Case.last_seq))
         .where(Case.state == CaseState.RECTIFIED.value,
-               (Case.camera_id.is_(None)) | ProblemType.camera_visible.is_(False))
+               Case.camera_id.is_(None) | ProblemType.camera_visible.is_(False)
+               | (last.action == "recheck_manual"))
         .order_by(Case.handled_at).limit(BATCH).with_for_update(of=Case, skip_locked=True))
     for case in list(manual):
         delay, _ = plan(case.id, 100 + case.rework_count, cfg, seed)
         if now < as_utc(case.handled_at) + timedelta(seconds=delay):
             continue
         at = max(now, case.updated_at)
+        report = session.scalar(select(last.data).where(last.case_id == case.id, last.action == "rectify")
+                                .order_by(last.seq.desc()).limit(1)) or {}
+        if not (report.get("demo") or {}).get("fixed", True):  # a camera hand-over (人工复核) of an unfixed case
+            apply(session, case, "rework", actor=DEMO_SUPERVISOR, actor_role="supervisor", at=at,
+                  note="现场核查仍未整改（演示）")
+            continue
         apply(session, case, "verify", actor=DEMO_SUPERVISOR, actor_role="supervisor", at=at, note="现场核查通过（演示）")
         apply(session, case, "close", actor=DEMO_SUPERVISOR, actor_role="supervisor", at=at, note="销号（演示）")
         counts["verified"] += 1

@@ -47,6 +47,7 @@ RULES: dict[str, Rule] = {r.action: r for r in [
     _r("rectify", "整改反馈", _DISP, S.RECTIFIED, {UNIT, ADMIN, SUPERVISOR, SYSTEM}),
     _r("verify", "复核通过", [S.RECTIFIED], S.VERIFIED, {SYSTEM, ADMIN, SUPERVISOR}),
     _r("rework", "返工", [S.RECTIFIED], S.DISPATCHED, {SYSTEM, ADMIN, SUPERVISOR}, needs_note=True),
+    _r("recheck_manual", "转人工复核", [S.RECTIFIED], None, {SYSTEM}, needs_note=True),
     _r("close", "销号", [S.VERIFIED], S.CLOSED, {SYSTEM, ADMIN, SUPERVISOR}),
     _r("invalidate", "作废", [S.FOUND, S.ACCEPTED, S.DISPATCHED, S.RECTIFIED], S.INVALID, {ADMIN, SUPERVISOR},
        needs_note=True),

@@ -11,7 +11,7 @@ import re
 import dash
 import pytest
 
-from dashboard.access import address_throttle, token_cache
+from dashboard.access import token_cache
 from tests.dashboard.desktop_helpers import callback_key, dash_call, login, seed, use_fast_hashing
 
 ANON = "anonymous"
@@ -133,7 +133,6 @@ def world(tmp_path_factory):
     ctx = AppContext.from_config(make_config(tmp, f"sqlite:///{tmp}/matrix.db"))
     upgrade(ctx.engine)
     seeded = seed(ctx)
-    address_throttle.clear()
     token_cache.clear()
     app = create_app(ctx)
     app.server.test_client().get("/login")  # Dash registers its routing callback on the first request

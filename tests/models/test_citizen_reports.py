@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import time
+
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
@@ -14,7 +16,7 @@ from models.config.reporting import RateLimitConfig, ReportingConfig
 from models.coords import distance_m, wgs84_to_gcj02
 from models.exif_gps import exif_with_gps
 from models.photo_intake import PhotoStore
-from models.ratelimit import MemoryRateLimiter, SubmissionLimits
+from models.ratelimit import RateLimited, SubmissionLimits, make_strategy
 from models.workflow import apply
 
 CFG = ReportingConfig()
@@ -136,25 +138,45 @@ def test_failed_transaction_removes_the_photo_files_it_wrote(city, tmp_path, mon
     assert counts(city, store.root) == before
 
 
-def test_rate_limits_per_address_and_per_phone(city, tmp_path):
-    t = [0.0]
-    limits = SubmissionLimits(RateLimitConfig(per_address=2, address_window_s=60, per_phone=1, phone_window_s=600),
-                              MemoryRateLimiter(clock=lambda: t[0]))
+class _Clock:
+    """A stand-in for the ``time`` module whose ``time()`` can be moved forward (the limits' clock)."""
+
+    def __init__(self):
+        self.offset = 0.0
+
+    def time(self):
+        return time.time() + self.offset
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+
+def test_rate_limits_per_address_and_per_phone(city, tmp_path, monkeypatch):
+    import limits.storage.memory
+
+    import models.ratelimit
+
+    clock = _Clock()
+    monkeypatch.setattr(limits.storage.memory, "time", clock)
+    monkeypatch.setattr(models.ratelimit, "time", clock)
+    limiter = SubmissionLimits(RateLimitConfig(per_address=2, address_window_s=60, per_phone=1, phone_window_s=600),
+                              make_strategy())
     store = PhotoStore(tmp_path / "ev")
 
     def go(addr, phone=None):
         return submit(city.sessions, store, ReportInput("PT01", "x", phone=phone, lon=117.65, lat=24.51,
-                                                        client_address=addr), CFG, limits)
+                                                        client_address=addr), CFG, limiter)
 
     go("10.0.0.1")
     go("10.0.0.1", "13800000000")
     with pytest.raises(ReportError) as exc:
         go("10.0.0.1")
     assert exc.value.status == 429 and "频繁" in exc.value.message
+    assert 0 < exc.value.retry_after_s <= 60
     with pytest.raises(ReportError):
         go("10.0.0.2", "+86 138 0000 0000")  # same phone, other address
     go("10.0.0.2")
-    t[0] = 61.0
+    clock.offset = 61.0
     go("10.0.0.1")  # the address window has passed
 
 
@@ -168,9 +190,8 @@ def test_phone_formats():
 
 
 @pytest.mark.redis
-def test_redis_rate_limiter_counts_across_instances():
+def test_redis_rate_limits_count_across_instances():
     redis = pytest.importorskip("redis")
-    from models.ratelimit import RedisRateLimiter
     import uuid
 
     client = redis.Redis.from_url("redis://127.0.0.1:6379/15", socket_timeout=2)
@@ -178,8 +199,13 @@ def test_redis_rate_limiter_counts_across_instances():
         client.ping()
     except redis.RedisError:
         pytest.fail("Redis at 127.0.0.1:6379 is not reachable")
-    key = "test:" + uuid.uuid4().hex
-    a, b = RedisRateLimiter(client), RedisRateLimiter(client)
-    assert a.hit(key, 2, 60) is None and b.hit(key, 2, 60) is None
-    assert a.hit(key, 2, 60) is not None and b.peek(key, 2, 60) is not None
-
+    cfg = RateLimitConfig(per_address=2, address_window_s=60)
+    a = SubmissionLimits(cfg, make_strategy("redis://127.0.0.1:6379/15"))
+    b = SubmissionLimits(cfg, make_strategy("redis://127.0.0.1:6379/15"))
+    addr = "test-" + uuid.uuid4().hex
+    a.check(addr, None)
+    b.check(addr, None)
+    with pytest.raises(RateLimited):
+        a.check(addr, None)
+    with pytest.raises(RateLimited):
+        b.check(addr, None)

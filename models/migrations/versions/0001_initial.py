@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 12:08:13.842669
+Create Date: 2026-12-05 18:05:03.606867
 """
 from alembic import op
 import sqlalchemy as sa
@@ -175,6 +175,7 @@ def upgrade() -> None:
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('created_at', models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('session_version', sa.Integer(), server_default='0', nullable=False),
     sa.Column('prefs', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True),
     sa.ForeignKeyConstraint(['unit_id'], ['responsible_units.id'], name=op.f('fk_users_unit_id_responsible_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),

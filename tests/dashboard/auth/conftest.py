@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.access import address_throttle, token_cache
+from dashboard.access import token_cache
 
 
 @pytest.fixture(autouse=True)
@@ -16,7 +16,5 @@ def fast_hashing(monkeypatch):
 def app(sqlite_ctx):
     from dashboard.app import create_app
 
-    address_throttle.clear()
     token_cache.clear()
     yield create_app(sqlite_ctx)
-    address_throttle.clear()

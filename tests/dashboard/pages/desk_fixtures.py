@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.access import address_throttle, token_cache
+from dashboard.access import token_cache
 from tests.dashboard.desktop_helpers import seed, use_fast_hashing
 
 
@@ -12,7 +12,6 @@ def desk(sqlite_ctx, monkeypatch):
     from dashboard.app import create_app
 
     use_fast_hashing(monkeypatch)
-    address_throttle.clear()
     token_cache.clear()
     seeded = seed(sqlite_ctx)
     app = create_app(sqlite_ctx)

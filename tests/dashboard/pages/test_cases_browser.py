@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from dashboard.access import address_throttle, token_cache
+from dashboard.access import token_cache
 from models.cases import Case, Evidence
 from tests.dashboard.desktop_helpers import PASSWORD, seed, use_fast_hashing
 from tests.dashboard.live_server import chromium, serve
@@ -27,7 +27,6 @@ def live(sqlite_ctx, monkeypatch):
     from dashboard.app import create_app
 
     use_fast_hashing(monkeypatch)
-    address_throttle.clear()
     token_cache.clear()
     seeded = seed(sqlite_ctx)
     app = create_app(sqlite_ctx)

@@ -19,11 +19,12 @@ SIZES = [(1920, 1080), (3840, 2160)]
 def open_wall(rp, server, token):
     rp.page.goto(f"{server.base}/wall?token={token}")
     rp.page.wait_for_selector("#wall-map canvas", state="attached", timeout=60_000)
-    rp.page.wait_for_function("document.getElementById('wall-kpi-points') && "
+    # predicates as functions: a bare expression would be eval'd in the page, which the CSP forbids
+    rp.page.wait_for_function("() => document.getElementById('wall-kpi-points') && "
                               "document.getElementById('wall-kpi-points').textContent.length > 0")
     # one tick answered after load (the heartbeat changes)
     first = rp.page.text_content("#wall-updated")
-    rp.page.wait_for_function(f"document.getElementById('wall-updated').textContent !== {first!r}", timeout=10_000)
+    rp.page.wait_for_function(f"() => document.getElementById('wall-updated').textContent !== {first!r}", timeout=10_000)
 
 
 def summary(server, token):
@@ -78,10 +79,10 @@ def test_new_problem_reaches_the_wall_within_3_s(wall_city, wall_server, recorde
         code = case.code
     rp.page.wait_for_selector(f'.wall-event[data-case="{code}"]', timeout=3000)
     thumb = f'.wall-event[data-case="{code}"] img.wall-event-thumb'
-    rp.page.wait_for_function(f"document.querySelector({thumb!r}) && "
+    rp.page.wait_for_function(f"() => document.querySelector({thumb!r}) && "
                               f"document.querySelector({thumb!r}).naturalWidth > 0", timeout=5000)
     api = summary(wall_server, token)
-    rp.page.wait_for_function(f"document.getElementById('wall-today-found').textContent === "
+    rp.page.wait_for_function(f"() => document.getElementById('wall-today-found').textContent === "
                               f"{today_values(api)['found']!r}", timeout=3000)
     assert rp.errors == []
 

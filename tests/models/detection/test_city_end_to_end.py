@@ -1,6 +1,7 @@
 """End to end on a small simulated city: scripted problems → frames → detection → cases via the workflow,
 scored against the script; a restart does not re-raise; a rectified problem disappears and the camera
-re-check closes its case."""
+re-check closes its case, while a case reported fixed whose object stays goes back (返工) — also when the
+product restarted while it awaited 复核 and its background model re-learnt the unfixed object."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -21,6 +22,7 @@ from models.detection.sources import registry_from_db
 from models.frames import FrameEvent
 from models.migrate import upgrade
 from models.workflow import apply
+from models.workflow.recheck import RECHECK_DIRTY_GRACE, reset_recheck_runs
 from tests.conftest import make_config
 from tests.factories import make_registry
 
@@ -108,7 +110,10 @@ def test_scripted_problems_become_cases_scored_against_the_script(city_ctx):
             assert all(not (o.zone == c.zone and o.box == c.box) for o in cases)
     assert svc2.sink.cases_opened == len(again)
 
-    # rectification: the simulator removes the object, the camera re-check verifies and closes the case
+    # a case whose object is on screen is reported fixed while it is not (the simulator leaves the object),
+    # and the product restarts while it awaits 复核: the new background model learns the unfixed object in its
+    # learning phase, so only the reference crops kept at confirmation can tell — it must go back (返工) within
+    # the re-check window, never close. Then it is really fixed and the restarted re-check closes it.
     t_fix = START + SECONDS + 300
     with ctx.sessions.begin() as s:
         def on_screen(c):
@@ -118,20 +123,52 @@ def test_scripted_problems_become_cases_scored_against_the_script(city_ctx):
                       if on_screen(c)]
         assert candidates, "no dispatched case whose object is still there"
         case = candidates[0]
-        apply(s, case, "rectify", actor="unit", actor_role="system", note="已清理", data={"demo": {"fixed": True}})
+        assert {e.kind for e in case.evidence} >= {"ref_problem", "ref_clean"}
+        apply(s, case, "rectify", actor="unit", actor_role="system", note="已清理（实际未清理）",
+              data={"demo": {"fixed": False}})
         case_id = case.id
     ctx.config.simulator.time_scale = 1.0
     link = link_city(ctx, poll_s=3600)
-    clock_t[0] = START + SECONDS + 300
     import feeds.simulated as sim_mod
-    real_time = sim_mod.time.time
-    sim_mod.time.time = lambda: clock_t[0]
-    try:
-        assert link.poll_once() == 1
-    finally:
-        sim_mod.time.time = real_time
-    svc2.housekeeping_once()
-    _feed(svc2, adapters, clock_t, START + SECONDS + 300, START + SECONDS + 400)
+
+    def poll(at, removed):
+        clock_t[0] = at
+        real_time = sim_mod.time.time
+        sim_mod.time.time = lambda: clock_t[0]
+        try:
+            assert link.poll_once() == removed
+        finally:
+            sim_mod.time.time = real_time
+
+    poll(t_fix, 0)  # reported, not removed
+    reset_recheck_runs()  # a restart forgets the running counts too
+    svc3 = DetectionService(ctx)  # restart: new background models, nothing in memory
+    svc3.housekeeping_once()
+    # longer than the background's learning phase (120 s), after which a re-learnt model sees nothing there
+    _feed(svc3, adapters, clock_t, t_fix, t_fix + 300)
+    n = ctx.config.workflow.recheck_clean_samples + RECHECK_DIRTY_GRACE
     with ctx.sessions() as s:
-        assert s.get(Case, case_id).state == "closed"
+        unfixed = s.get(Case, case_id)
+        actions = [t.action for t in unfixed.transitions]
+        assert "verify" not in actions and "close" not in actions, actions
+        assert unfixed.state == "dispatched" and unfixed.rework_count == 1, actions
+        rework = unfixed.transitions[-1]
+        assert rework.action == "rework" and rework.actor == "camera"
+        # returned within the re-check window: the first N + grace samples after the restart were all dirty
+        assert rework.data["recheck"]["dirty_run"] == n and rework.data["recheck"]["samples"] == n
+        assert {"recheck", "recheck_crop"} <= {e.kind for e in unfixed.evidence}  # the frames it decided on
+
+    # now really fixed: the object goes, the (restarted) re-check closes the case
+    t_fix2 = t_fix + 300
+    with ctx.sessions.begin() as s:
+        apply(s, s.get(Case, case_id), "rectify", actor="unit", actor_role="system", note="已清理",
+              data={"demo": {"fixed": True}})
+    poll(t_fix2, 1)
+    svc3.housekeeping_once()
+    _feed(svc3, adapters, clock_t, t_fix2, t_fix2 + 100)
+    with ctx.sessions() as s:
+        closed = s.get(Case, case_id)
+        assert closed.state == "closed", [t.action for t in closed.transitions]
+        verify = next(t for t in closed.transitions if t.action == "verify")
+        assert verify.actor == "camera" and verify.data["recheck"]["clean_run"] >= 3
     assert n_cases >= 2

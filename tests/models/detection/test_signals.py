@@ -134,10 +134,24 @@ def test_type_resolver_by_code_or_chinese_name():
         build_zones([dict(SIDEWALK, types=["无此类型"])], b)
 
 
-def test_recheck_box_clean_and_dirty():
-    pipe, raised = run([WALL, SIDEWALK, ROAD], 120, pile_from=40)
-    box = raised[0][0].box
-    assert pipe.check_box(box)[0] is False            # still there: dirty
-    for i in range(60, 80):
-        pipe.process(frame(i * 2.0), NOON + i * 2.0)     # removed
-    assert pipe.check_box(box)[0] is True
+def test_confirmation_gives_the_clean_background_that_the_recheck_compares_with():
+    """The pipeline hands the background at confirmation (the 复核 clean reference) with the confirmed
+    problem; judged against it, the pile still there is dirty and the place after removal is clean. The
+    pipeline has no background-model re-check any more (a restarted model may have learnt the pile)."""
+    from models.detection.recheck_refs import crop, judge
+
+    b = book()
+    pipe = CameraPipeline("CAM-T", build_zones([WALL, SIDEWALK, ROAD], b), learn_s=10, keep_evidence=False)
+    confirmed = None
+    for i in range(100):
+        res = pipe.process(frame(i * 2.0, pile_from=40), NOON + i * 2.0)
+        if res.confirmed:
+            confirmed = (res.confirmed[0], res.background, frame(i * 2.0, pile_from=40))
+            break
+    assert confirmed is not None and confirmed[1] is not None
+    p, bg, at_confirmation = confirmed
+    box = [round(v, 4) for v in p.box]
+    refs = (crop(at_confirmation, box), crop(bg, box))
+    assert not hasattr(pipe, "check_box")
+    assert judge(frame(300.0, pile_from=40), box, *refs).outcome == "dirty"
+    assert judge(frame(300.0), box, *refs).outcome == "clean"
