@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from dashboard.access import address_throttle, token_cache
+from dashboard.access import token_cache
 from tests.dashboard.desktop_helpers import Seeded, login, seed, use_fast_hashing
 
 ROLES = ("anonymous", "admin", "supervisor", "viewer", "unit", "wall", "edge")
@@ -44,7 +44,6 @@ def build_world(tmp_path_factory, name: str, **config) -> tuple[World, object]:
     ctx = AppContext.from_config(make_config(tmp, f"sqlite:///{tmp}/{name}.db", **config))
     upgrade(ctx.engine)
     seeded = seed(ctx)
-    address_throttle.clear()
     token_cache.clear()
     app = create_app(ctx)
     clients, headers = {}, {}
