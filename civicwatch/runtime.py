@@ -74,6 +74,7 @@ def start_services(ctx: AppContext, feed_shard: tuple[int, int] | None = None) -
     from models.workflow.service import start_workflow_jobs
 
     start_workflow_jobs(ctx)
+    start_notifications(ctx)
     if ctx.config.scale.celery:
         from civicwatch.workers import start_forwarder
 
@@ -87,6 +88,20 @@ def start_services(ctx: AppContext, feed_shard: tuple[int, int] | None = None) -
         k, n = feed_shard
         keep = lambda code: shard_of(code, n) == k  # noqa: E731
     start_feeds(ctx, keep)
+
+
+def start_notifications(ctx: AppContext) -> None:
+    """The notification jobs: the sender in this process, or (``scale.celery``) as a Celery task per tick."""
+    from dashboard.report_workbook import briefing_workbook
+    from models.notify.service import start_notify_jobs
+
+    send_task = None
+    if ctx.config.scale.celery and ctx.config.scale.redis_url:
+        from civicwatch.workers import NOTIFY_TASK, make_celery, queue_name
+
+        celery = make_celery(ctx.config.scale.redis_url)
+        send_task = lambda: celery.send_task(NOTIFY_TASK, queue=queue_name(0))  # noqa: E731
+    start_notify_jobs(ctx, workbook=briefing_workbook, send_task=send_task)
 
 
 def serve(ctx: AppContext, host: str, port: int) -> None:

@@ -31,6 +31,7 @@ from models.frames import FrameEvent
 
 log = logging.getLogger(__name__)
 TASK = "civicwatch.analyse_frame"
+NOTIFY_TASK = "civicwatch.notify_deliver"  # one sender run over the outbox (split shape; shard 0's queue)
 FRAME_TTL_S = 600  # a frame not analysed within 10 minutes is dropped with its key
 FRAME_KEY = "civicwatch:frame:"
 
@@ -193,5 +194,19 @@ def worker_app(config: AppConfig, on_done=None) -> Celery:
         svc.processed += 1
         if on_done is not None:
             on_done(msg, started)
+
+    notify_state: dict = {}
+
+    @app.task(name=NOTIFY_TASK)
+    def notify_deliver() -> dict:
+        """Deliver the due notifications (the scheduler sends this task every ``notify.send_every_s``)."""
+        from models.context import AppContext
+        from models.notify.service import channels_for, deliver_once
+
+        with lock:
+            if "ctx" not in notify_state:
+                notify_state["ctx"] = AppContext.from_config(config)
+                notify_state["channels"] = channels_for(notify_state["ctx"])
+        return deliver_once(notify_state["ctx"], notify_state["channels"])
 
     return app

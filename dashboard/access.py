@@ -344,6 +344,10 @@ _PAGES_OUTPUTS = frozenset({"_pages_content", "_pages_store"})
 def _deny(p: Principal, api: bool):
     if p.kind == "anonymous" and not api:
         return flask.redirect("/login?next=" + request.full_path.rstrip("?"))
+    if not api:  # a page: the Chinese 403 page with a way on, never JSON
+        from .forbidden import forbidden_response
+
+        return forbidden_response(p)
     return (jsonify(error="unauthorized" if p.kind == "anonymous" else "forbidden"),
             401 if p.kind == "anonymous" else 403)
 
@@ -384,15 +388,8 @@ def _gate(ctx: AppContext):
     if not ("anonymous" in roles or p.role in roles):
         return _deny(p, False)
     if not page_allowed(p, path):
-        return flask.make_response(_FORBIDDEN_PAGE, 403)
+        return _deny(p, False)
     return None
-
-
-_FORBIDDEN_PAGE = ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>无权访问</title>"
-                   "<link rel=\"stylesheet\" href=\"/assets/desktop.css\"></head><body class=\"cw-auth-body\">"
-                   "<main class=\"cw-auth-card\"><h1 class=\"cw-auth-title\">无权访问（403）</h1>"
-                   "<p>您没有权限打开这个页面（例如：它属于其他责任单位）。如认为有误，请联系文明办。</p>"
-                   "<p><a href=\"/\">返回首页</a></p></main></body></html>")
 
 
 # --- CSRF for plain (non-Dash) form posts --------------------------------------------------------------

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from models.cases import Case
 from models.context import AppContext
+from models.notify.sender import outbox_counts
 from models.registry import Camera
 
 
@@ -40,16 +41,22 @@ class _LiveCollector:
         yield dropped
         health = GaugeMetricFamily("civicwatch_cameras", "Cameras by health state", labels=["health"])
         cases = GaugeMetricFamily("civicwatch_cases", "Cases by workflow state", labels=["state"])
+        notes = GaugeMetricFamily("civicwatch_notifications", "Outbox messages by channel and status "
+                                  "(pending, sending, sent, failed = retrying, dead = dead letter)",
+                                  labels=["channel", "status"])
         try:
             with self.ctx.sessions() as s:
                 for state, n in s.execute(select(Camera.health, func.count()).group_by(Camera.health)):
                     health.add_metric([state or "unknown"], float(n))
                 for state, n in s.execute(select(Case.state, func.count()).group_by(Case.state)):
                     cases.add_metric([state], float(n))
+                for (channel, status), n in sorted(outbox_counts(s).items()):
+                    notes.add_metric([channel, status], float(n))
         except Exception:  # noqa: BLE001 - a scrape during a database outage still answers
             pass
         yield health
         yield cases
+        yield notes
 
 
 def _safe(status) -> dict:

@@ -17,6 +17,7 @@ from dash import dcc, html
 from flask import has_request_context
 
 from . import access
+from .forbidden import own_unit
 from .text import desktop as T
 
 # (key, path) in header order; labels come from dashboard.text.desktop.NAV
@@ -27,6 +28,8 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("indicators", "/indicators"),
     ("points", "/points"),
     ("reports", "/reports"),
+    ("decisions", "/decisions"),
+    ("notifications", "/notifications"),
     ("wall", "/wall"),
 ]
 
@@ -88,6 +91,10 @@ def header(active: str | None = None) -> html.Header:
                  **({"aria-current": "page"} if key == active else {}))
         for key, path in nav_items_for(p.role)
     ]
+    own = own_unit(p) if p.role == "unit" and has_request_context() else None
+    if own:  # a unit operator's own unit page (results, indicators)
+        links.append(html.A(T.NAV["my_unit"], href=f"/units/{own[0]}", id="shell-own-unit",
+                            className="cw-nav-link" + (" cw-nav-active" if active == "units" else "")))
     user_bits: list[Any] = []
     if p.kind == "user":
         user_bits = [

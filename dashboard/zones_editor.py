@@ -143,4 +143,6 @@ def zone_error_text(exc: Exception) -> str:
         found = re.search(pattern, msg)
         if found:
             return f"{where}：{found.expand(text)}" if where else found.expand(text)
-    return msg
+    from dashboard.text.errors import is_chinese
+
+    return msg if is_chinese(msg) else (f"{where}：区域无效，请检查后重试" if where else "区域无效，请检查后重试")

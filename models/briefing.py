@@ -30,7 +30,7 @@ def build_briefing(session: Session, kind: str, day: date, now: datetime | None 
     prev = overall_kpis(session, period.previous(), now, weights=weights)
     kpis = []
     for key in KPI_KEYS:
-        a, b = cur.get(key), prev.get(key)
+        a, b = _defined(cur, key), _defined(prev, key)
         change = round(a - b, 2) if isinstance(a, (int, float)) and isinstance(b, (int, float)) else None
         kpis.append({"key": key, "current": a, "previous": b, "change": change})
     ranked = ranking(session, period, now)
@@ -55,6 +55,18 @@ def build_briefing(session: Session, kind: str, day: date, now: datetime | None 
         "recurring": recurring_pairs(session, heat_period, now, top=15),
         "empty": cur["found"] == 0 and cur["dispatched"] == 0,
     }
+
+
+# a rate exists only when its base is not empty: a period that dispatched nothing has no 整改率 (not 0 %)
+RATE_BASES = {"rectification_rate": "dispatched", "on_time_handle_rate": "dispatched", "rework_rate": "dispatched",
+              "extension_rate": "dispatched", "avg_handle_hours": "handled"}
+
+
+def _defined(kpis: dict[str, Any], key: str) -> Any:
+    base = RATE_BASES.get(key)
+    if base is not None and not kpis.get(base):
+        return None
+    return kpis.get(key)
 
 
 def briefing_peaks(b: dict[str, Any]) -> list[int]:

@@ -132,10 +132,15 @@ def local_day_start(d: date) -> datetime:
     return datetime.combine(d, time(0), tzinfo=LOCAL_TZ)
 
 
-def conditions(f: CaseFilter, *, now: datetime | None = None, scope_unit_id: int | None = None) -> list[Any]:
-    """The SQL WHERE terms of ``f`` (on the cases table only, so counting needs no joins)."""
+def conditions(f: CaseFilter, *, now: datetime | None = None, scope_unit_id: int | None = None,
+               upto_id: int | None = None) -> list[Any]:
+    """The SQL WHERE terms of ``f`` (on the cases table only, so counting needs no joins).
+
+    ``upto_id`` pins a list to the cases that existed when it was opened (see :class:`Snapshot`)."""
     now = now or utcnow()
     where: list[Any] = []
+    if upto_id is not None:
+        where.append(Case.id <= upto_id)
     if scope_unit_id is not None:
         where.append(Case.unit_id == scope_unit_id)
     if f.states:
@@ -211,7 +216,7 @@ def _order(sort: list[dict[str, Any]] | None, session: Session | None = None):
 
 def case_page(session: Session, f: CaseFilter, *, offset: int = 0, limit: int = 100,
               sort: list[dict[str, Any]] | None = None, now: datetime | None = None,
-              scope_unit_id: int | None = None) -> list[dict[str, Any]]:
+              scope_unit_id: int | None = None, upto_id: int | None = None) -> list[dict[str, Any]]:
     """One page of cases as dicts (keys :data:`COLUMNS`).
 
     Deferred join: the page's ids are chosen on the cases table alone (filter, sort, LIMIT/OFFSET), then
@@ -221,16 +226,48 @@ def case_page(session: Session, f: CaseFilter, *, offset: int = 0, limit: int = 
     limit = max(1, min(int(limit), MAX_PAGE))
     offset = max(0, int(offset))
     terms = _order(sort, session)
-    ids = (select(Case.id).where(*conditions(f, now=now, scope_unit_id=scope_unit_id))
+    ids = (select(Case.id).where(*conditions(f, now=now, scope_unit_id=scope_unit_id, upto_id=upto_id))
            .order_by(*terms).offset(offset).limit(limit).subquery())
     q = _select_rows(now).join(ids, ids.c.id == Case.id).order_by(*terms)
     return [dict(r._mapping) for r in session.execute(q)]
 
 
 def case_count(session: Session, f: CaseFilter, *, now: datetime | None = None,
-               scope_unit_id: int | None = None) -> int:
-    where = conditions(f, now=now, scope_unit_id=scope_unit_id)
+               scope_unit_id: int | None = None, upto_id: int | None = None) -> int:
+    where = conditions(f, now=now, scope_unit_id=scope_unit_id, upto_id=upto_id)
     return session.scalar(select(func.count(Case.id)).where(*where)) or 0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a paged list stands on while it is scrolled: the newest case id and the clock when it was
+    opened. Every page of one list is read against the same snapshot, so cases arriving meanwhile neither
+    shift the LIMIT/OFFSET pages (rows shown twice, others missing) nor change the count; the list
+    shows them when it is refreshed (a new snapshot)."""
+
+    upto_id: int
+    at: datetime
+
+    @classmethod
+    def take(cls, session: Session, now: datetime | None = None) -> "Snapshot":
+        return cls(int(session.scalar(select(func.max(Case.id))) or 0), now or utcnow())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"upto_id": self.upto_id, "at": self.at.isoformat()}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Snapshot | None":
+        """The snapshot stored by the page, or None when missing or malformed (then the list reads live)."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            at = datetime.fromisoformat(str(data["at"]))
+            upto = int(data["upto_id"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if at.tzinfo is None or upto < 0:
+            return None
+        return cls(upto, at)
 
 
 def iter_cases(session: Session, f: CaseFilter, *, sort: list[dict[str, Any]] | None = None,

@@ -30,6 +30,7 @@ from .cases import Case, CaseSource, CaseState, CaseTransition, Evidence
 from .clock import utcnow
 from .config.reporting import ReportingConfig
 from .coords import degrees_box, distance_m, in_geometry, wgs84_to_gcj02
+from .notifications import ReporterConsent
 from .photo_intake import PhotoError, PhotoStore, PreparedPhoto, StoredPhoto, prepare
 from .ratelimit import RateLimited, SubmissionLimits
 from .registry import District, MonitoringPoint, ProblemType
@@ -71,6 +72,7 @@ class ReportInput:
     photos: Sequence[bytes] = ()
     client_address: str | None = None
     channel: str = "web"  # web | open311
+    notify_consent: bool = False  # agreed to be told (by SMS at ``phone``) when the report is accepted / closed
 
 
 @dataclass
@@ -375,6 +377,8 @@ def submit(sessions: sessionmaker[Session], store: PhotoStore, report: ReportInp
             if case.district_id is None:
                 district = district_at(s, lon, lat)
                 case.district_id = district.id if district else None
+            if report.notify_consent and phone:
+                s.add(ReporterConsent(case_id=case.id, agreed_at=now))
             for sp in stored:
                 s.add(Evidence(sha256=sp.sha256, path=str(sp.path), kind="citizen", case_id=case.id,
                                width=sp.width, height=sp.height, created_at=now))

@@ -35,10 +35,14 @@ class AppContext:
             max_overflow=config.database.max_overflow,
             echo=config.database.echo,
         )
+        sessions = make_session_factory(engine)
+        from .notify.settings import bind as bind_notify, effective
+
+        bind_notify(sessions, effective(config))  # every transition of this process writes its notifications
         return cls(
             config=config,
             engine=engine,
-            sessions=make_session_factory(engine),
+            sessions=sessions,
             frames=FrameQueue(maxsize=config.feeds.queue_size),
         )
 

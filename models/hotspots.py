@@ -78,8 +78,7 @@ def recurring_pairs(session: Session, period: Period, now: datetime | None = Non
     """(point, type) pairs by recurrences (cases with ``previous_case_id``), then by case count.
 
     Rows: point_id, point_code, point, type_id, type, cases, recurrences, peak_hour (local hour with most
-    cases of the pair). Pairs without a recurrence are listed after those with one, so the table also shows
-    repeated problems that were not yet linked.
+    cases of the pair). Only pairs with at least one recurrence are listed.
     """
     cases: Counter = Counter()
     recur: Counter = Counter()
@@ -97,6 +96,8 @@ def recurring_pairs(session: Session, period: Period, now: datetime | None = Non
     tnames = dict(session.execute(select(ProblemType.id, ProblemType.name)).all())
     rows = []
     for (pid, tid), n in cases.items():
+        if not recur[(pid, tid)]:
+            continue  # 反复发生: only pairs that did recur
         code, pname = label.get(pid, ("", str(pid)))
         peak = sorted(hours[(pid, tid)].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         rows.append({"point_id": pid, "point_code": code, "point": pname, "type_id": tid,

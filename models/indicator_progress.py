@@ -8,7 +8,9 @@ Each :class:`~models.registry.IndicatorAssignment` carries a unit's progress tow
 - an assignment is **met** (达标) when progress ≥ target.
 
 Edits go through :func:`update_assignment` / :func:`assign` / :func:`unassign`, which validate the values
-and record who changed what and when (``updated_by``, ``updated_at``).
+and record who changed what and when (``updated_by``, ``updated_at``, and an entry in the full history of
+:mod:`models.indicator_history`). Indicators with an ``auto_rule`` are measured from the cases
+(:mod:`models.indicator_measures`) and refuse hand edits.
 """
 from __future__ import annotations
 
@@ -22,8 +24,11 @@ from sqlalchemy.orm import Session
 
 from .cases import Case
 from .clock import as_utc, utcnow
+from .indicator_history import record
+from .indicator_measures import computed_progress
 from .kpi import OPEN
 from .registry import Indicator, IndicatorAssignment, ResponsibleUnit, problem_type_indicators
+from .reports import local_today, period_of
 
 CREATION_CLASSES = ("文明城市", "文明单位", "文明村镇", "文明校园")
 MAX_EVIDENCE = 2000
@@ -40,12 +45,18 @@ def completion(progress: float | None, target: float | None) -> float:
     return round(min(max(progress or 0.0, 0.0) / target, 1.0) * 100, 1)
 
 
-def _assignment_row(a: IndicatorAssignment, unit_name: str, ind_target: float) -> dict[str, Any]:
+def _assignment_row(a: IndicatorAssignment, unit_name: str, ind_target: float,
+                    measured: dict | None = None) -> dict[str, Any]:
+    """One owner's row; ``measured`` (from the cases, auto indicators only) replaces the hand-entered value."""
     target = a.target if a.target is not None else ind_target
+    progress = a.progress or 0.0
+    if measured is not None:
+        progress = measured.get("value") or 0.0
     return {"unit_id": a.unit_id, "unit": unit_name, "target": target, "own_target": a.target,
-            "progress": a.progress or 0.0, "completion": completion(a.progress, target),
-            "met": (a.progress or 0.0) >= target, "evidence": a.evidence or "", "updated_at": a.updated_at,
-            "updated_by": a.updated_by or ""}
+            "progress": progress, "completion": completion(progress, target),
+            "met": progress >= target, "evidence": a.evidence or "", "updated_at": a.updated_at,
+            "updated_by": a.updated_by or "", "source": "cases" if measured is not None else "manual",
+            "measured_cases": (measured or {}).get("cases", 0)}
 
 
 def open_cases_by_indicator(session: Session) -> dict[int, int]:
@@ -56,9 +67,12 @@ def open_cases_by_indicator(session: Session) -> dict[int, int]:
     return dict(session.execute(q).all())
 
 
-def indicator_rows(session: Session, unit_id: int | None = None) -> list[dict[str, Any]]:
+def indicator_rows(session: Session, unit_id: int | None = None, period=None,
+                   now: datetime | None = None) -> list[dict[str, Any]]:
     """Every indicator (or those assigned to ``unit_id``) with its assignments and completion, by class,
-    category, subcategory and code."""
+    category, subcategory and code. Indicators with an ``auto_rule`` show the progress measured from the
+    cases of ``period`` (default: this local year; :mod:`models.indicator_measures`)."""
+    measured = computed_progress(session, period or period_of("year", local_today(now)), now)
     units = dict(session.execute(select(ResponsibleUnit.id, ResponsibleUnit.name)).all())
     by_ind: dict[int, list[IndicatorAssignment]] = defaultdict(list)
     q = select(IndicatorAssignment)
@@ -72,12 +86,14 @@ def indicator_rows(session: Session, unit_id: int | None = None) -> list[dict[st
     for ind in session.scalars(select(Indicator)):
         if unit_id is not None and ind.id not in by_ind:
             continue
-        assigned = sorted((_assignment_row(a, units.get(a.unit_id, str(a.unit_id)), ind.target)
+        assigned = sorted((_assignment_row(a, units.get(a.unit_id, str(a.unit_id)), ind.target,
+                                           measured.get((ind.id, a.unit_id), {}) if ind.auto_rule else None)
                            for a in by_ind.get(ind.id, [])), key=lambda r: r["unit"])
         comp = round(sum(r["completion"] for r in assigned) / len(assigned), 1) if assigned else None
         rows.append({"id": ind.id, "code": ind.code, "name": ind.name, "creation_class": ind.creation_class,
                      "category": ind.category, "subcategory": ind.subcategory or "", "target": ind.target,
                      "measure": ind.measure or "", "description": ind.description or "",
+                     "auto_rule": ind.auto_rule,
                      "assignments": assigned, "completion": comp,
                      "met": bool(assigned) and all(r["met"] for r in assigned),
                      "open_cases": open_counts.get(ind.id, 0)})
@@ -138,8 +154,14 @@ def update_assignment(session: Session, indicator_id: int, unit_id: int, *, prog
     a.target = own_target
     if evidence is not None:
         a.evidence = evidence.strip() or None
+    ind = session.get(Indicator, indicator_id)
+    if ind is not None and ind.auto_rule:
+        raise IndicatorError(f"progress: indicator {ind.code} is measured from the cases ({ind.auto_rule}); "
+                             "it cannot be set by hand")
     a.updated_by = actor
     a.updated_at = as_utc(now or utcnow())
+    record(session, indicator_id, unit_id, value=value, target=own_target, note=a.evidence, actor=actor,
+           at=a.updated_at)
     session.flush()
     return a
 
@@ -156,6 +178,8 @@ def assign(session: Session, indicator_id: int, unit_id: int, *, actor: str,
     a = IndicatorAssignment(indicator_id=indicator_id, unit_id=unit_id, progress=0.0, updated_by=actor,
                             updated_at=as_utc(now or utcnow()))
     session.add(a)
+    record(session, indicator_id, unit_id, value=0.0, target=None, note=None, actor=actor, at=a.updated_at,
+           kind="assign")
     session.flush()
     return a
 
@@ -167,3 +191,15 @@ def unassign(session: Session, indicator_id: int, unit_id: int) -> None:
         raise IndicatorError(f"indicator {indicator_id} is not assigned to unit {unit_id}")
     session.delete(a)
     session.flush()
+
+
+def class_progress(rows: list[dict[str, Any]], district_of: dict[int, int | None] | None = None) -> dict:
+    """Mean completion per creation class for each unit (``district_of`` given: for each district, over its
+    units' assignments), from :func:`indicator_rows`: ``{key: {creation_class: percent}}``."""
+    values: dict[Any, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        for a in r["assignments"]:
+            key = a["unit_id"] if district_of is None else district_of.get(a["unit_id"])
+            if key is not None:
+                values[key][r["creation_class"]].append(a["completion"])
+    return {k: {cls: round(sum(v) / len(v), 1) for cls, v in by_cls.items()} for k, by_cls in values.items()}

@@ -142,8 +142,9 @@ def _group_column(group_by: str):
 
 def case_kpis(session: Session, *, start: datetime, end: datetime, group_by: str = "all",
               now: datetime | None = None, weights: ScoreWeights | None = None,
-              unit_id: int | None = None) -> list[dict]:
-    """KPI rows (one per group, with ``key`` and ``label``) for cases dispatched in ``[start, end)``."""
+              unit_id: int | None = None, problem_type_ids: list[int] | None = None) -> list[dict]:
+    """KPI rows (one per group, with ``key`` and ``label``) for cases dispatched in ``[start, end)``
+    (optionally only one unit's, only cases of ``problem_type_ids``)."""
     now = as_utc(now or utcnow())
     key = _group_column(group_by).label("key")
     handled = Case.state.in_(HANDLED)
@@ -174,6 +175,8 @@ def case_kpis(session: Session, *, start: datetime, end: datetime, group_by: str
     )
     if unit_id is not None:
         stmt = stmt.where(Case.unit_id == unit_id)
+    if problem_type_ids is not None:
+        stmt = stmt.where(Case.problem_type_id.in_(problem_type_ids))
     rows = [dict(r._mapping) for r in session.execute(stmt)]
     labels = group_labels(session, group_by, [r["key"] for r in rows])
     out = []

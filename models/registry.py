@@ -123,6 +123,10 @@ class Indicator(Base):
     target: Mapped[float] = mapped_column(Float, default=100.0)
     measure: Mapped[str | None] = mapped_column(String(20))  # e.g. %, 分, 个
     description: Mapped[str | None] = mapped_column(Text)
+    # progress computed from the cases of the linked problem types (models.indicator_measures.AUTO_RULES):
+    # on_time | recheck_passed | no_recurrence; None = progress entered by hand
+    auto_rule: Mapped[str | None] = mapped_column(String(24))
+    auto_days: Mapped[int | None] = mapped_column(Integer)  # no_recurrence: days without the problem again
 
 
 class IndicatorAssignment(Base):

@@ -131,12 +131,14 @@ def overdue_now(session: Session, now: datetime | None = None, where: Iterable[A
 
 def trend(session: Session, period: Period, now: datetime | None = None, where: Iterable[Any] = (),
           bucket: str | None = None) -> list[dict[str, Any]]:
-    """Found / dispatched / handled (rectification reported) counts per local day (per month for a year)."""
+    """Found / dispatched / handled (rectification reported) counts per local day (per month for a year),
+    up to today (a current period's days still to come are left out, not drawn as zeros)."""
     now = as_utc(now or utcnow())
     bucket = bucket or ("month" if period.days > 62 else "day")
     keys: list[date] = []
     d = period.first_day
-    while d <= period.last_day:
+    last = min(period.last_day, to_local(now).date())  # days still to come are not drawn as zeros
+    while d <= last:
         k = d.replace(day=1) if bucket == "month" else d
         if not keys or keys[-1] != k:
             keys.append(k)

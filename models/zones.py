@@ -43,6 +43,17 @@ def _on_segment(a, b, c) -> bool:
         min(a[1], b[1]) - 1e-12 <= c[1] <= max(a[1], b[1]) + 1e-12
 
 
+def _spread(polygon: list[list[float]]) -> float:
+    """The area the ring sweeps around its centroid, counting every part as positive (0 for collinear points)."""
+    cx = sum(p[0] for p in polygon) / len(polygon)
+    cy = sum(p[1] for p in polygon) / len(polygon)
+    total = 0.0
+    for i, (x1, y1) in enumerate(polygon):
+        x2, y2 = polygon[(i + 1) % len(polygon)]
+        total += abs((x1 - cx) * (y2 - cy) - (x2 - cx) * (y1 - cy))
+    return total / 2.0
+
+
 def _segments_cross(p1, p2, q1, q2) -> bool:
     d1, d2 = _orient(q1, q2, p1), _orient(q1, q2, p2)
     d3, d4 = _orient(p1, p2, q1), _orient(p1, p2, q2)
@@ -95,9 +106,11 @@ def validate_polygon(polygon: Any, where: str) -> list[list[float]]:
         raise ZoneError(f"{where}.polygon: has repeated points")
     if len(pts) < 3:
         raise ZoneError(f"{where}.polygon: needs at least 3 distinct points")
-    if polygon_area(pts) < MIN_AREA:
-        raise ZoneError(f"{where}.polygon: area is (almost) zero — the points lie on a line or are too close")
     crossing = self_intersection(pts)
+    # a crossed ring (a bow-tie) has a signed area near zero too: say that its edges cross, which is the
+    # fault, unless the points really lie on a line or on top of each other (no spread around their centre)
+    if polygon_area(pts) < MIN_AREA and (crossing is None or _spread(pts) < MIN_AREA):
+        raise ZoneError(f"{where}.polygon: area is (almost) zero — the points lie on a line or are too close")
     if crossing is not None:
         i, j = crossing
         raise ZoneError(f"{where}.polygon: edges {i + 1}–{i + 2} and {j + 1}–{(j + 1) % len(pts) + 1} cross; "

@@ -25,6 +25,7 @@ fi
 if [ $want_test = 1 ]; then
   need=()
   command -v chromium >/dev/null || need+=(chromium)
+  command -v openssl >/dev/null || need+=(openssl)  # a test CA for the SMTP STARTTLS test
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
   [ -f /usr/share/doc/opencv-doc/examples/data/vtest.avi ] || need+=(opencv-doc)  # real footage for replay tests
   /usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer','1.0')" 2>/dev/null \

@@ -59,11 +59,12 @@
     return new Blob([bytes], { type: mime });
   }
 
-  function submit(_n, type, description, phone, loc, photos) {
+  function submit(_n, type, description, phone, loc, photos, notify) {
     var fd = new FormData();
     fd.append("problem_type", type || "");
     fd.append("description", description || "");
     fd.append("phone", phone || "");
+    if (notify && notify.indexOf("yes") >= 0) { fd.append("notify_consent", "1"); }
     if (loc && loc.lon != null && loc.lat != null && !loc.error) {
       fd.append("lon", String(loc.lon));
       fd.append("lat", String(loc.lat));

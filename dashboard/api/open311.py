@@ -201,6 +201,7 @@ def request_create():
             problem_type=form.get("service_code"), description=form.get("description"), phone=form.get("phone"),
             lon=form.get("long"), lat=form.get("lat"), datum="wgs84", photos=photos,
             client_address=client_address(), channel="open311",
+            notify_consent=(form.get("notify_consent") or "").lower() in ("1", "true", "on", "yes"),
         )
         ctx = flask.current_app.config["CIVICWATCH"]
         receipt = submit(ctx.sessions, svc.store, report, svc.config, svc.limits)

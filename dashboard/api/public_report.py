@@ -126,6 +126,7 @@ def create_report():
             problem_type=form.get("problem_type"), description=form.get("description"), phone=form.get("phone"),
             lon=form.get("lon"), lat=form.get("lat"), datum=form.get("datum") or "wgs84", photos=photos,
             client_address=client_address(), channel="web",
+            notify_consent=(form.get("notify_consent") or "").lower() in ("1", "true", "on", "yes"),
         )
         ctx = flask.current_app.config["CIVICWATCH"]
         receipt = submit(ctx.sessions, svc.store, report, svc.config, svc.limits)

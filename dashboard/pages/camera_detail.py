@@ -13,6 +13,7 @@ from dashboard.app import current_ctx
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import registry as T
 from dashboard.zones_editor import delete_zone, save_zone, zone_error_text, zone_figure
+from models.actor_names import source_kind_label
 from models.clock import fmt_local
 from models.latest_frames import store_for
 from models.registry import Camera, CameraHealthEvent, ProblemType
@@ -59,7 +60,10 @@ def _editor(zones: list[dict]) -> html.Section:
         html.Div([dmc.Button(T.ZONE_UNDO, id="cameras-edit-undo", size="sm", variant="default"),
                   dmc.Button(T.ZONE_CLEAR, id="cameras-edit-clear", size="sm", variant="default"),
                   dmc.Button(T.ZONE_SAVE, id="cameras-edit-save", size="sm"),
-                  dmc.Button(T.ZONE_DELETE, id="cameras-edit-delete", size="sm", variant="subtle", color="gray")],
+                  # deleting asks first (the browser's own dialog): a zone is gone for detection at once
+                  dcc.ConfirmDialogProvider(
+                      dmc.Button(T.ZONE_DELETE, id="cameras-edit-delete", size="sm", variant="subtle", color="gray"),
+                      id="cameras-edit-delete-confirm", message=T.ZONE_DELETE_CONFIRM)],
                  className="cw-zone-buttons"),
         html.Div(id="cameras-edit-msg", role="status", **{"aria-live": "polite"}),
     ], className="cw-card cw-edit-panel")
@@ -82,7 +86,7 @@ def layout(code: str | None = None, **_):
                 (T.CAMERA_INFO["health"], T.HEALTH.get(cam.health, cam.health)),
                 (T.CAMERA_INFO["since"], fmt_local(cam.health_since) or "—"),
                 (T.CAMERA_INFO["last_frame"], fmt_local(cam.last_frame_at) or "—"),
-                (T.CAMERA_INFO["source"], cam.source_kind),
+                (T.CAMERA_INFO["source"], source_kind_label(cam.source_kind)),
                 (T.CAMERA_INFO["interval"], T.SECONDS.format(s=f"{cam.sample_every_s:g}")),
                 (T.CAMERA_INFO["enabled"], "是" if cam.enabled else "否")]
         title = f"{cam.name}（{cam.code}）"
@@ -190,7 +194,7 @@ clientside_callback(
 @callback(
     Output("cameras-edit-msg", "children"), Output("cameras-edit-zones", "data"),
     Output("cameras-edit-pick", "data"), Output("cameras-edit-pick", "value"),
-    Input("cameras-edit-save", "n_clicks"), Input("cameras-edit-delete", "n_clicks"),
+    Input("cameras-edit-save", "n_clicks"), Input("cameras-edit-delete-confirm", "submit_n_clicks"),
     State("cameras-edit-view", "data"), State("cameras-edit-name", "value"), State("cameras-edit-kind", "value"),
     State("cameras-code", "data"),
     prevent_initial_call=True,
@@ -208,7 +212,7 @@ def save(_save, _delete, view, name, kind, code):
             cam = s.scalar(select(Camera).where(Camera.code == (code or "")).with_for_update())
             if cam is None:
                 raise ZoneError(T.CAMERA_NOT_FOUND.format(code=code))
-            if dash_ctx.triggered_id == "cameras-edit-delete":
+            if dash_ctx.triggered_id == "cameras-edit-delete-confirm":
                 zones, removed = delete_zone(cam.zones or [], selected)
                 if removed is None:
                     return (dmc.Alert("请先在“选择区域”中选中要删除的区域。", color="gray", variant="light"),

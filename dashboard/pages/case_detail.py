@@ -6,8 +6,6 @@ every callback checks again; the workflow itself checks role and unit once more 
 """
 from __future__ import annotations
 
-from datetime import timedelta
-
 import dash
 import dash_mantine_components as dmc
 from dash import ALL, Input, Output, State, callback, ctx as dash_ctx, dcc, html, no_update
@@ -15,9 +13,13 @@ from sqlalchemy import select
 
 from dashboard import access
 from dashboard.app import current_ctx
+from dashboard.case_location import case_point, landmarks, location_map, location_text
+from dashboard.case_notifications import notifications_section
 from dashboard.case_view import DANGEROUS, VIEW_ROLES, allowed_actions, documents, gallery, load_case, may_view
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as T
+from dashboard.text.workflow import workflow_message
+from models.actor_names import ActorNames
 from models.cases import Case
 from models.clock import fmt_local
 from models.registry import ResponsibleUnit
@@ -64,11 +66,15 @@ def _info(case: Case, p: access.Principal) -> html.Dl:
         ("deadline_at", fmt_local(case.deadline_at)), ("handled_at", fmt_local(case.handled_at)),
         ("closed_at", fmt_local(case.closed_at)),
     ]
+    lon, lat = case_point(case)
+    pairs.insert(6, ("location", location_text(case.point.name if case.point else None,
+                                               case.point.address if case.point else None, lon, lat)))
     if p.is_staff and case.reporter_contact:
         pairs.append(("reporter_contact", case.reporter_contact))
     items = []
     for key, value in pairs:
-        items += [html.Dt(T.INFO[key]), html.Dd(value or "—")]
+        items += [html.Dt(T.LOCATION if key == "location" else T.INFO[key]),
+                  html.Dd(value or "—", **({"id": "casepage-location-text"} if key == "location" else {}))]
     items += [html.Dt(T.INFO["description"], style={"gridColumn": "1"}),
               html.Dd(case.description or "—", style={"gridColumn": "2 / span 3"})]
     return html.Dl(items, className="cw-info")
@@ -77,18 +83,18 @@ def _info(case: Case, p: access.Principal) -> html.Dl:
 def _gallery(case: Case) -> html.Div:
     cols = []
     for kind, ids in gallery(case).items():
-        imgs = [html.A(html.Img(src=f"/api/v1/evidence/{i}", alt=f"{T.EVIDENCE_KINDS[kind]}证据 {i}"),
-                       href=f"/api/v1/evidence/{i}", target="_blank") for i in ids]
+        imgs = [html.A(html.Img(src=f"/api/v1/evidence/{i}", alt=f"{T.EVIDENCE_KINDS[kind]}证据 {n}"),
+                       href=f"/api/v1/evidence/{i}", target="_blank") for n, i in enumerate(ids, 1)]
         cols.append(html.Div([html.H3(T.EVIDENCE_KINDS[kind]), *(imgs or [html.P(T.NO_EVIDENCE, className="cw-muted")])],
                              className="cw-gallery-col"))
     return html.Div(cols, className="cw-gallery")
 
 
-def _timeline(case: Case):
+def _timeline(case: Case, names: ActorNames):
     if not case.transitions:
         return html.P(T.NO_TIMELINE, className="cw-muted")
     head = html.Tr([html.Th(T.TIMELINE_COLS[k]) for k in ("at", "actor", "action", "from", "to", "note")])
-    rows = [html.Tr([html.Td(fmt_local(t.at)), html.Td(t.actor), html.Td(_label(t.action)),
+    rows = [html.Tr([html.Td(fmt_local(t.at)), html.Td(names.name(t.actor, t.actor_role)), html.Td(_label(t.action)),
                      html.Td(_state(t.from_state) or "—"), html.Td(_state(t.to_state)), html.Td(t.note or "")])
             for t in case.transitions]
     return html.Table([html.Thead(head), html.Tbody(rows)], className="cw-timeline", id="casepage-timeline")
@@ -151,9 +157,11 @@ def layout(code: str | None = None, done: str | None = None, **_):
             return message_page(T.CASES_TITLE, T.CASE_FORBIDDEN, active="cases", link=("/", "返回首页"))
         units = [{"value": str(i), "label": n} for i, n in s.execute(
             select(ResponsibleUnit.id, ResponsibleUnit.name).order_by(ResponsibleUnit.code))]
-        info, gal, timeline = _info(case, p), _gallery(case), _timeline(case)
+        info, gal, timeline = _info(case, p), _gallery(case), _timeline(case, ActorNames(s))
+        place = location_map("casepage-map", *case_point(case), landmarks=landmarks(s))
         docs = _documents(case, ctx.config.workflow.documents)
         action_body = _actions(case, p, units)
+        notes = notifications_section(s, case, p.is_staff)
         state = case.state
         manual = awaiting_person(case)
     notice = []
@@ -168,11 +176,13 @@ def layout(code: str | None = None, done: str | None = None, **_):
         html.Section([html.H2(T.SECTION_INFO), info], className="cw-card"),
         html.Section([html.H2(T.SECTION_EVIDENCE), gal], className="cw-card"),
         html.Section([html.H2(T.SECTION_TIMELINE), timeline], className="cw-card"),
+        notes,
     ], className="cw-content")
     right = html.Div([
         html.Section([html.H2(T.SECTION_ACTIONS), html.Div(action_body, className="cw-actions"),
                       html.Div(id="casepage-result", role="alert")], className="cw-card"),
         html.Section([html.H2(T.SECTION_DOCUMENTS), docs], className="cw-card"),
+        *([html.Section([html.H2(T.LOCATION), place], className="cw-card")] if place else []),
     ], className="cw-content")
     modal = dmc.Modal(id="casepage-modal", title="", opened=False, centered=True, children=[
         html.P(id="casepage-modal-body"),
@@ -244,5 +254,5 @@ def perform(_n, action, code, note, unit, hours):
     except WorkflowForbidden:
         return no_update, dmc.Alert(T.FORBIDDEN, color="red"), False
     except WorkflowError as exc:
-        return no_update, dmc.Alert(T.ACTION_FAILED.format(error=exc), color="red"), False
+        return no_update, dmc.Alert(workflow_message(exc), color="red"), False
     return f"/cases/{code}?done={action}", no_update, False

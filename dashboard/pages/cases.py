@@ -18,7 +18,9 @@ from dashboard.app import current_ctx
 from dashboard.kpi_widgets import DATE_PICKER
 from dashboard.shell import desktop_page
 from dashboard.text import desktop as T
-from models.case_queries import MAX_PAGE, CaseFilter, FilterError, case_count, case_page
+from dashboard.text import errors as E
+from dashboard.text.errors import translate
+from models.case_queries import MAX_PAGE, CaseFilter, FilterError, Snapshot, case_count, case_page
 from models.cases import CaseSource, CaseState
 from models.clock import fmt_local
 from models.registry import District, ProblemType, ResponsibleUnit
@@ -41,22 +43,23 @@ def scope_of(p: access.Principal) -> int | None:
 
 COLUMN_DEFS = [
     {"field": "code", "headerName": T.COL["code"], "cellRenderer": "markdown", "width": 190, "pinned": "left"},
-    {"field": "state", "headerName": T.COL["state"], "width": 120},
-    {"field": "type", "headerName": T.COL["type"], "width": 140},
-    {"field": "district", "headerName": T.COL["district"], "width": 110},
+    {"field": "state", "headerName": T.COL["state"], "width": 96},
+    {"field": "type", "headerName": T.COL["type"], "width": 124},
+    {"field": "district", "headerName": T.COL["district"], "width": 90},
     {"field": "point", "headerName": T.COL["point"], "flex": 1, "minWidth": 140},
     {"field": "unit", "headerName": T.COL["unit"], "flex": 1, "minWidth": 150},
-    {"field": "source", "headerName": T.COL["source"], "width": 110},
-    {"field": "found_at", "headerName": T.COL["found_at"], "width": 170, "sort": "desc"},
-    {"field": "deadline_at", "headerName": T.COL["deadline_at"], "width": 170},
-    {"field": "overdue", "headerName": T.COL["overdue"], "width": 100, "sortable": False,
+    {"field": "source", "headerName": T.COL["source"], "width": 100},
+    # widths that keep every column, 是否超期 included, on a 1366 px screen
+    {"field": "found_at", "headerName": T.COL["found_at"], "width": 150, "sort": "desc"},
+    {"field": "deadline_at", "headerName": T.COL["deadline_at"], "width": 150},
+    {"field": "overdue", "headerName": T.COL["overdue"], "width": 90, "sortable": False,
      "cellClassRules": {"cw-overdue": "params.value === '是'"}},
 ]
 
 
 def grid_row(r: dict) -> dict:
     return {
-        "id": r["id"], "code": f"[{r['code']}](/cases/{r['code']})",
+        "id": r["id"], "case": r["code"], "code": f"[{r['code']}](/cases/{r['code']})",
         "state": T.STATE_NAMES.get(r["state"], r["state"]), "type": r["type"], "district": r["district"] or "",
         "point": r["point"] or "", "unit": r["unit"] or "", "source": T.SOURCE_NAMES.get(r["source"], r["source"]),
         "found_at": fmt_local(r["found_at"], "%Y-%m-%d %H:%M"),
@@ -86,6 +89,7 @@ def layout(**_):
     with current_ctx().sessions() as s:
         types, districts, units = _options(s, p)
         saved = list_filters(s, p.id) if p.kind == "user" and p.id else {}
+        snapshot = Snapshot.take(s).to_dict()
     states = [{"value": s.value, "label": T.STATE_NAMES[s.value]} for s in CaseState]
     sources = [{"value": s.value, "label": T.SOURCE_NAMES[s.value]} for s in CaseSource]
     ms = dict(searchable=True, clearable=True, size="sm", maxDropdownHeight=320, hidePickedOptions=True,
@@ -122,6 +126,7 @@ def layout(**_):
     grid = dag.AgGrid(
         id="cases-grid",
         rowModelType="infinite",
+        getRowId="params.data.case",  # row identity is the case code, never the position in the list
         columnDefs=COLUMN_DEFS,
         defaultColDef={"sortable": True, "resizable": True, "suppressHeaderMenuButton": True},
         dashGridOptions={"rowBuffer": 0, "cacheBlockSize": 100, "maxBlocksInCache": 20,
@@ -133,6 +138,7 @@ def layout(**_):
     )
     bar = html.Div([
         html.Div(id="cases-count", className="cw-muted", role="status", **{"aria-live": "polite"}),
+        dmc.Button(id="cases-new", size="compact-sm", variant="light", color="orange", style={"display": "none"}),
         html.Div([
             dmc.Button(T.FILTER["export"], id="cases-export", size="sm", variant="outline"),
             html.Div(id="cases-export-status", className="cw-export-status"),
@@ -143,7 +149,11 @@ def layout(**_):
         bar, html.Div(id="cases-empty", role="status"), grid,
         dcc.Store(id="cases-filter", data=CaseFilter().to_dict()),
         dcc.Store(id="cases-sort"),
+        dcc.Store(id="cases-snapshot", data=snapshot),
+        dcc.Interval(id="cases-new-tick", interval=30_000),
         dcc.Store(id="cases-export-job"),
+        dcc.Store(id="cases-export-url"),
+        dcc.Store(id="cases-export-started"),
         dcc.Interval(id="cases-export-tick", interval=700, disabled=True),
         html.Div(id="cases-refresh", hidden=True),
     ], active="cases")
@@ -194,16 +204,24 @@ def set_filter(_apply, _reset, saved_name, _submit, *controls):
         try:
             d = CaseFilter.from_dict(saved[saved_name]).to_dict()
         except FilterError as exc:
-            return [no_update] * 10 + [T.ERROR_GENERIC.format(error=exc)]
+            return [no_update] * 10 + [T.ERROR_GENERIC.format(error=translate(exc, E.FILTER, E.FILTER_FALLBACK))]
         return [d, *_controls_from_filter(d), ""]
     try:
         d = CaseFilter.from_dict(_filter_from_controls(*controls)).to_dict()
     except FilterError as exc:
-        return [no_update] * 10 + [T.ERROR_GENERIC.format(error=exc)]
+        return [no_update] * 10 + [T.ERROR_GENERIC.format(error=translate(exc, E.FILTER, E.FILTER_FALLBACK))]
     return [d] + [no_update] * 9 + [""]
 
 
-# a new filter empties the grid's block cache, which makes the grid ask for its first block again
+@callback(Output("cases-snapshot", "data"), Input("cases-filter", "data"), Input("cases-new", "n_clicks"),
+          prevent_initial_call=True)
+def new_snapshot(_filter, _refresh):
+    """A new filter or 刷新 lists the cases as of now; until then every block is read against one snapshot."""
+    with current_ctx().sessions() as s:
+        return Snapshot.take(s).to_dict()
+
+
+# a new snapshot empties the grid's block cache, which makes the grid ask for its first block again
 clientside_callback(
     """function(f) {
         const api = window.dash_ag_grid && dash_ag_grid.getApi ? dash_ag_grid.getApi('cases-grid') : null;
@@ -211,7 +229,7 @@ clientside_callback(
         return Date.now();
     }""",
     Output("cases-refresh", "children"),
-    Input("cases-filter", "data"),
+    Input("cases-snapshot", "data"),
     prevent_initial_call=True,
 )
 
@@ -239,29 +257,49 @@ def block_bounds(request: dict) -> tuple[int, int]:
     return start, min(end, start + MAX_PAGE)
 
 
+@callback(Output("cases-new", "children"), Output("cases-new", "style"), Input("cases-new-tick", "n_intervals"),
+          State("cases-filter", "data"), State("cases-snapshot", "data"), prevent_initial_call=True)
+def new_cases(_tick, filter_data, snapshot_data):
+    """How many cases matching the filter arrived since the list was read (offered as 刷新)."""
+    snap = Snapshot.from_dict(snapshot_data)
+    try:
+        f = CaseFilter.from_dict(filter_data)
+    except FilterError:
+        return no_update, no_update
+    if snap is None:
+        return "", {"display": "none"}
+    p = access.current_principal()
+    with current_ctx().sessions() as s:
+        n = case_count(s, f, scope_unit_id=scope_of(p)) - case_count(s, f, scope_unit_id=scope_of(p),
+                                                                      upto_id=snap.upto_id)
+    return (T.CASES_NEW.format(n=n), {}) if n > 0 else ("", {"display": "none"})
+
+
 @callback(
     Output("cases-grid", "getRowsResponse"), Output("cases-count", "children"), Output("cases-empty", "children"),
     Output("cases-sort", "data"),
-    Input("cases-grid", "getRowsRequest"), State("cases-filter", "data"),
+    Input("cases-grid", "getRowsRequest"), State("cases-filter", "data"), State("cases-snapshot", "data"),
     prevent_initial_call=True,
 )
-def rows(request, filter_data):
+def rows(request, filter_data, snapshot_data=None):
     """One block of rows for the grid: SQL LIMIT/OFFSET with the filter and the grid's sort."""
-    if not request:
+    if not request or not isinstance(request, dict):
         return no_update, no_update, no_update, no_update
     p = access.current_principal()
     try:
         f = CaseFilter.from_dict(filter_data)
     except FilterError as exc:
-        return {"rowData": [], "rowCount": 0}, "", dmc.Alert(T.ERROR_GENERIC.format(error=exc), color="red"), None
+        return {"rowData": [], "rowCount": 0}, "", dmc.Alert(T.ERROR_GENERIC.format(error=translate(exc, E.FILTER, E.FILTER_FALLBACK)), color="red"), None
     try:
         start, end = block_bounds(request)
     except ValueError as exc:
         return {"rowData": [], "rowCount": 0}, "", dmc.Alert(T.ERROR_GENERIC.format(error=exc), color="red"), None
     sort = request.get("sortModel") or []
+    snap = Snapshot.from_dict(snapshot_data)
+    pin = {"upto_id": snap.upto_id, "now": snap.at} if snap else {}
     with current_ctx().sessions() as s:
-        page = case_page(s, f, offset=start, limit=end - start, sort=sort, scope_unit_id=scope_of(p))
-        total = case_count(s, f, scope_unit_id=scope_of(p)) if start == 0 or len(page) < end - start else None
+        page = case_page(s, f, offset=start, limit=end - start, sort=sort, scope_unit_id=scope_of(p), **pin)
+        total = case_count(s, f, scope_unit_id=scope_of(p), **pin) if start == 0 or len(page) < end - start else None
     response = {"rowData": [grid_row(r) for r in page]}
     if total is not None:
         response["rowCount"] = total
@@ -295,15 +333,22 @@ def manage_saved(_save, _delete, name, selected, filter_data):
             try:
                 save_filter(s, p.id, name, CaseFilter.from_dict(filter_data))
             except FilterError as exc:
-                return no_update, no_update, T.ERROR_GENERIC.format(error=exc), no_update
+                return no_update, no_update, T.ERROR_GENERIC.format(error=translate(exc, E.FILTER, E.FILTER_FALLBACK)), no_update
             msg, value, new_name = T.SAVED_OK.format(name=name.strip()), name.strip(), ""
         saved = list_filters(s, p.id)
     return _saved_options(saved), value, msg, new_name
 
 
+# the finished export downloads at once (one click); the link stays for a second copy
+clientside_callback(
+    """function(url) { if (url) { window.location.assign(url); } return url ? 1 : 0; }""",
+    Output("cases-export-started", "data"), Input("cases-export-url", "data"), prevent_initial_call=True,
+)
+
+
 @callback(
     Output("cases-export-job", "data"), Output("cases-export-tick", "disabled"),
-    Output("cases-export-status", "children"),
+    Output("cases-export-status", "children"), Output("cases-export-url", "data"),
     Input("cases-export", "n_clicks"), Input("cases-export-tick", "n_intervals"),
     State("cases-filter", "data"), State("cases-sort", "data"), State("cases-export-job", "data"),
     prevent_initial_call=True,
@@ -318,18 +363,20 @@ def export(_click, _tick, filter_data, sort, job_id):
             job = start_export(current_ctx(), CaseFilter.from_dict(filter_data), sort or [], scope_unit_id=scope_of(p),
                                owner_id=p.id, owner_name=p.name)
         except (ValueError, FilterError) as exc:
-            return None, True, dmc.Text(str(exc), c="red", size="sm")
-        return job.id, False, dmc.Progress(value=0, size="lg", w=200, animated=True, striped=True)
+            return None, True, dmc.Text(translate(exc, E.FILTER, E.EXPORT_FALLBACK), c="red", size="sm"), None
+        return job.id, False, dmc.Progress(value=0, size="lg", w=200, animated=True, striped=True), None
     job = get_job(job_id) if job_id else None
     if job is None or job.owner_id != p.id:
-        return None, True, ""
+        return None, True, "", None
     if job.error:
-        return None, True, dmc.Text(T.ERROR_GENERIC.format(error=job.error), c="red", size="sm")
+        return None, True, dmc.Text(T.ERROR_GENERIC.format(error=translate(job.error, [], E.EXPORT_FALLBACK)), c="red",
+                                    size="sm"), None
     if not job.finished:
         pct = 100 * job.done / job.total if job.total else 50
         return no_update, False, html.Div([
             dmc.Progress(value=pct, size="lg", w=200, animated=True, striped=True),
             html.Span(T.EXPORT_RUNNING.format(done=job.done, total=job.total), className="cw-muted")],
-            className="cw-export-progress")
-    return None, True, html.A(T.EXPORT_DONE.format(n=job.done) + " 点击下载", href=f"/api/v1/cases/exports/{job.id}",
-                              id="cases-export-link", className="cw-download")
+            className="cw-export-progress"), None
+    url = f"/api/v1/cases/exports/{job.id}"
+    return None, True, html.A(T.EXPORT_DONE.format(n=job.done) + T.EXPORT_STARTED, href=url,
+                              id="cases-export-link", className="cw-download"), url

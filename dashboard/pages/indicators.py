@@ -17,7 +17,12 @@ from dashboard import access
 from dashboard.app import current_ctx
 from dashboard.shell import desktop_page
 from dashboard.text import registry as T
+from dashboard.text import errors as E
+from dashboard.text.errors import translate
+from models.actor_names import ActorNames
 from models.clock import fmt_local
+from models.indicator_history import history
+from models.indicator_measures import AUTO_RULES
 from models.indicator_progress import (
     CREATION_CLASSES, IndicatorError, assign, class_summary, indicator_rows, unassign, update_assignment,
 )
@@ -48,8 +53,10 @@ COLUMN_DEFS = [
 ]
 
 
-def grid_rows(rows: list[dict]) -> list[dict]:
-    """One row per (indicator, owner unit); an indicator without owners gets one row marked unassigned."""
+def grid_rows(rows: list[dict], names: ActorNames | None = None) -> list[dict]:
+    """One row per (indicator, owner unit); an indicator without owners gets one row marked unassigned.
+    ``names`` shows who updated a row by display name (never a login name or "registry import")."""
+    who = names.name if names else (lambda actor: actor)
     out = []
     for r in rows:
         base = {"indicator_id": r["id"], "code": r["code"], "name": r["name"], "creation_class": r["creation_class"],
@@ -60,12 +67,16 @@ def grid_rows(rows: list[dict]) -> list[dict]:
                             target_text=f"{r['target']:g}{r['measure']}", target=r["target"], progress=None,
                             completion=None, evidence="", updated="", updated_by=""))
         for a in r["assignments"]:
-            out.append(dict(base, key=f"{r['id']}:{a['unit_id']}", unit_id=a["unit_id"], unit=a["unit"],
-                            target=a["target"], own_target=a["own_target"],
-                            target_text=f"{a['target']:g}{r['measure']}", progress=a["progress"],
-                            completion=a["completion"], evidence=a["evidence"],
-                            updated=fmt_local(a["updated_at"], "%Y-%m-%d %H:%M") if a["updated_at"] else "",
-                            updated_by=a["updated_by"] or ""))
+            row = dict(base, key=f"{r['id']}:{a['unit_id']}", unit_id=a["unit_id"], unit=a["unit"],
+                       target=a["target"], own_target=a["own_target"],
+                       target_text=f"{a['target']:g}{r['measure']}", progress=a["progress"],
+                       completion=a["completion"], evidence=a["evidence"],
+                       updated=fmt_local(a["updated_at"], "%Y-%m-%d %H:%M") if a["updated_at"] else "",
+                       updated_by=who(a["updated_by"]) if a["updated_by"] else "")
+            if a.get("source") == "cases":  # measured from the cases (models.indicator_measures)
+                row.update(evidence=T.IND_MEASURED_CASES.format(n=a["measured_cases"], rule=AUTO_RULES[r["auto_rule"]]),
+                           updated="", updated_by=T.IND_MEASURED, measured=True)
+            out.append(row)
     return out
 
 
@@ -128,6 +139,7 @@ def _edit_panel(editable: bool, units: list[dict]) -> html.Div:
                    disabled=True, comboboxProps={"withinPortal": True}),
         dmc.Button(T.IND_ADD, id="indicators-form-add", size="sm", variant="light", disabled=True),
         html.Div(T.IND_READONLY if dis else "", className="cw-muted"),
+        html.Div(id="indicators-history", className="cw-ind-history"),
         html.Div(id="indicators-edit-msg", role="status", **{"aria-live": "polite"}),
         dcc.Store(id="indicators-form-sel"),
         dcc.Store(id="indicators-edit-refresh", data=0),
@@ -142,13 +154,14 @@ def layout(**_):
         rows = indicator_rows(s)
         units = [{"value": str(i), "label": n} for i, n in s.execute(
             select(ResponsibleUnit.id, ResponsibleUnit.name).order_by(ResponsibleUnit.code))]
+        row_data = grid_rows(rows, ActorNames(s))
     summary = class_summary(rows)
     if not rows:
         body = [dmc.Alert("还没有创建指标。请用命令 civicwatch registry import 导入指标清单。", color="gray",
                           variant="light")]
         return desktop_page(T.IND_TITLE, body, active="indicators")
     grid = dag.AgGrid(
-        id="indicators-grid", columnDefs=COLUMN_DEFS, rowData=grid_rows(rows),
+        id="indicators-grid", columnDefs=COLUMN_DEFS, rowData=row_data,
         getRowId="params.data.key",
         defaultColDef={"sortable": True, "resizable": True, "suppressHeaderMenuButton": True},
         dashGridOptions={"rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
@@ -190,7 +203,7 @@ def filter_rows(flt, text, unit, _refresh):
     """Rows of the chosen class / category, matching the search text and owner unit."""
     flt = flt or {}
     with current_ctx().sessions() as s:
-        rows = grid_rows(indicator_rows(s))
+        rows = grid_rows(indicator_rows(s), ActorNames(s))
     if flt.get("cls"):
         rows = [r for r in rows if r["creation_class"] == flt["cls"]]
     if flt.get("cat"):
@@ -226,7 +239,7 @@ def select_row(selected, editable):
                                + (f" · {r['subcategory']}" if r.get("subcategory") else ""), className="cw-muted"),
                       html.Div(f"{T.IND_COLS['unit']}：{r['unit']}")])
     assigned = r.get("unit_id") is not None
-    lock = not (editable and assigned)
+    lock = not (editable and assigned) or bool(r.get("measured"))  # measured from the cases: not by hand
     if not assigned:
         title = html.Div([title, html.Div(T.IND_EDIT_UNASSIGNED, className="cw-muted")])
     return [{"indicator_id": r["indicator_id"], "unit_id": r.get("unit_id")}, title, r.get("progress"),
@@ -235,10 +248,11 @@ def select_row(selected, editable):
 
 
 def _field_error(exc: Exception) -> str:
-    msg = str(exc)
+    """The model's message in Chinese, the field named as on the form (进度 / 目标 …)."""
+    msg = translate(exc, E.INDICATOR, E.INDICATOR_FALLBACK)
     for key, label in T.IND_FIELD_ERRORS.items():
-        if msg.startswith(key + ":"):
-            return f"{label}：{msg.split(':', 1)[1].strip()}"
+        if msg.startswith(key + "："):
+            return label + msg[len(key):]
     return msg
 
 
@@ -282,7 +296,30 @@ def save(_save, _add, _remove, sel, progress, target, evidence, add_unit, refres
                                       evidence=evidence or "", actor=p.name)
                 unit = s.get(ResponsibleUnit, sel["unit_id"])
                 msg = T.IND_SAVED.format(name=ind.name, unit=unit.name, progress=f"{a.progress:g}{ind.measure or ''}",
-                                         who=a.updated_by, when=fmt_local(a.updated_at, "%Y-%m-%d %H:%M"))
+                                         who=ActorNames(s).name(a.updated_by),
+                                         when=fmt_local(a.updated_at, "%Y-%m-%d %H:%M"))
     except IndicatorError as exc:
         return dmc.Alert(T.IND_ERROR.format(error=_field_error(exc)), color="red", variant="light"), no_update
     return dmc.Alert(msg, color="green", variant="light"), (refresh or 0) + 1
+
+
+@callback(Output("indicators-history", "children"), Input("indicators-form-sel", "data"),
+          Input("indicators-edit-refresh", "data"), prevent_initial_call=True)
+def show_history(sel, _refresh):
+    """The selected assignment's full progress history (who, when, value, target, note), newest first."""
+    if not sel or sel.get("unit_id") is None:
+        return None
+    try:
+        ind_id, unit_id = int(sel["indicator_id"]), int(sel["unit_id"])
+    except (TypeError, ValueError, KeyError):
+        return None
+    with current_ctx().sessions() as s:
+        entries = history(s, ind_id, unit_id)
+    if not entries:
+        return html.Div(T.IND_HISTORY_EMPTY, className="cw-muted")
+    items = [html.Li(T.IND_HISTORY_LINE.format(at=fmt_local(e["at"], "%Y-%m-%d %H:%M"), actor=e["actor"],
+                                               value=f"{e['value']:g}",
+                                               target="" if e["target"] is None else f"（目标 {e['target']:g}）",
+                                               note=f"：{e['note']}" if e["note"] else ""))
+             for e in reversed(entries)]
+    return html.Div([html.H3(T.IND_HISTORY), html.Ol(items, reversed=True)])

@@ -30,15 +30,22 @@ def health_text(h: str | None) -> html.Span:
     return html.Span(T.HEALTH.get(h, h), className="cw-health-online" if h == "online" else "cw-health-bad")
 
 
-def snapshot_view(ctx, code: str, camera_id: int, tick: int | None = 0, img_id: str | None = None):
+SOON_MS = 1500  # the next look while an online camera's first frame is on its way
+TICK_MS = 10_000
+
+
+def snapshot_view(ctx, code: str, camera_id: int, tick: int | None = 0, img_id: str | None = None,
+                  health: str | None = None):
     """The camera's latest picture (live frame or newest evidence) as an <img>, or a placeholder saying why
-    there is none and what to do."""
+    there is none and what to do (for an online camera: that it is on its way — frames are kept only while
+    someone looks, so the first one arrives a moment after the page opens)."""
     from dashboard.api.registry_views import latest_evidence_path
     from models.latest_frames import store_for
 
     frame = store_for(ctx).get(code)
     if frame is None and latest_evidence_path(ctx, camera_id) is None:
-        return html.Div(T.SNAPSHOT_NONE, className="cw-snap-empty")
+        text = T.SNAPSHOT_LOADING if health == "online" else T.SNAPSHOT_NONE
+        return html.Div(text, className="cw-snap-empty" + (" cw-snap-loading" if health == "online" else ""))
     src = f"/api/v1/registry/cameras/{code}/snapshot.jpg?t={tick or 0}"
     caption = (T.SNAPSHOT_AT.format(at=fmt_local(frame.captured_at), source=T.SNAPSHOT_LIVE) if frame
                else T.SNAPSHOT_EVIDENCE)
@@ -56,7 +63,7 @@ def camera_cards(ctx, cams: list[dict], tick: int | None = 0) -> list[html.Div]:
         cards.append(html.Div([
             html.Div([html.Strong(c["name"]), " ", html.Span(c["code"], className="cw-muted"), "　",
                       health_text(c["health"])]),
-            snapshot_view(ctx, c["code"], c["id"], tick),
+            snapshot_view(ctx, c["code"], c["id"], tick, health=c["health"]),
             html.Div([f"{T.CAMERA_INFO['last_frame']}：{fmt_local(last, '%m-%d %H:%M:%S') or '—'}　",
                       f"{T.ZONES} {c['zones']} 个"], className="cw-muted"),
             dcc.Link(T.OPEN_CAMERA, href=f"/cameras/{c['code']}", className="cw-back"),
@@ -102,19 +109,21 @@ def layout(code: str | None = None, **_):
         hist = point_history(s, p.id)
         name, pcode = p.name, p.code
     months, hours = _history_figures(hist)
+    cards = camera_cards(ctx, cams)
     cases_block = (html.Div(html.Table([
         html.Thead(html.Tr([html.Th(x) for x in ("案件编号", "问题类型", "状态", "责任单位", "发现时间", "复发")])),
         html.Tbody(case_rows)], className="cw-table cw-table-compact"), className="cw-scroll")
         if case_rows else dmc.Alert(T.POINT_CASES_EMPTY, color="gray", variant="light"))
+    recurred = [r for r in hist["types"] if r["recurrences"]]  # 反复发生: only types that did recur
     recur = (html.Table([html.Thead(html.Tr([html.Th("问题类型"), html.Th("件数"), html.Th("复发")])),
                          html.Tbody([html.Tr([html.Td(r["type"]), html.Td(r["cases"]), html.Td(r["recurrences"])])
-                                     for r in hist["types"]])], className="cw-table cw-table-compact")
-             if hist["types"] else html.P(T.POINT_CASES_EMPTY, className="cw-muted"))
+                                     for r in recurred])], className="cw-table cw-table-compact")
+             if recurred else html.P(T.POINT_NO_RECUR, className="cw-muted"))
     return desktop_page(f"{name}（{pcode}）", [
         dcc.Link(T.BACK_TO_POINTS, href="/points", className="cw-back"),
         html.Dl([x for k, v in info for x in (html.Dt(k), html.Dd(v))], className="cw-info cw-info-row"),
         html.Section([html.H2(f"{T.POINT_CAMERAS}（{len(cams)}）"),
-                      html.Div(camera_cards(ctx, cams), id="points-d-cameras", className="cw-cams")],
+                      html.Div(cards, id="points-d-cameras", className="cw-cams")],
                      className="cw-card"),
         html.Div([
             html.Section([html.H2(T.POINT_HISTORY), graph(months)], className="cw-card"),
@@ -122,13 +131,19 @@ def layout(code: str | None = None, **_):
             html.Section([html.H2(T.POINT_RECUR), recur], className="cw-card"),
         ], className="cw-three-col"),
         html.Section([html.H2(T.POINT_CASES), cases_block], className="cw-card"),
-        dcc.Interval(id="points-d-tick", interval=10_000),
+        dcc.Interval(id="points-d-tick", interval=next_tick(cards)),
         dcc.Store(id="points-d-cams", data=cams),
     ], active="points")
 
 
-@callback(Output("points-d-cameras", "children"), Input("points-d-tick", "n_intervals"),
-          State("points-d-cams", "data"), prevent_initial_call=True)
+def next_tick(cards) -> int:
+    """Look again soon while a picture is on its way, else every 10 s."""
+    return SOON_MS if "cw-snap-loading" in str(cards) else TICK_MS
+
+
+@callback(Output("points-d-cameras", "children"), Output("points-d-tick", "interval"),
+          Input("points-d-tick", "n_intervals"), State("points-d-cams", "data"), prevent_initial_call=True)
 def refresh_snapshots(tick, cams):
-    """Refresh the cameras' pictures every 10 s."""
-    return camera_cards(current_ctx(), cams or [], tick)
+    """Refresh the cameras' pictures every 10 s (sooner while a first picture is on its way)."""
+    cards = camera_cards(current_ctx(), cams or [], tick)
+    return cards, next_tick(cards)

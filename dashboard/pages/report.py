@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from dashboard import access
 from dashboard.app import current_ctx
+from dashboard.case_location import landmarks as point_landmarks
 from dashboard.report_map import map_figure
 from dashboard.text import report as T
 from models.citizen_reports import nearby_open_cases, resolve_problem_type, ReportError
 from models.coords import wgs84_to_gcj02
-from models.registry import MonitoringPoint, ProblemType
+from models.registry import ProblemType
 
 dash.register_page(__name__, path="/report", title=T.PAGE_TITLE)
 access.allow_page("/report", {"anonymous"})
@@ -38,8 +39,7 @@ def type_options() -> list[dict]:
 def landmarks() -> list[tuple[float, float, str]]:
     """The monitoring points (GCJ-02) with their names: familiar places to find one's way on the map."""
     with current_ctx().sessions() as s:
-        return [(lon, lat, name) for lon, lat, name in
-                s.execute(select(MonitoringPoint.lon, MonitoringPoint.lat, MonitoringPoint.name))]
+        return point_landmarks(s)
 
 
 def _field(label: str, child, hint: str | None = None, id_: str | None = None) -> html.Div:
@@ -70,15 +70,20 @@ def layout(**_):
                       html.Span(T.NO_LOCATION, id="report-location-text", className="rp-location-text",
                                 role="status")], className="rp-row"),
             html.Div(T.MAP_HINT, className="rp-hint"),
-            dcc.Graph(id="report-map", figure=map_figure(landmarks=landmarks()), className="rp-map",
-                      responsive=True,
-                      config={"displayModeBar": False, "scrollZoom": True, "doubleClick": False}),
+            # the box has the height (CSS): a responsive graph given the height itself is styled 100 % of an
+            # auto-height parent and collapsed to 2 px on its first re-render (a tap or 使用我的位置)
+            html.Div(dcc.Graph(id="report-map", figure=map_figure(landmarks=landmarks()), responsive=True,
+                               style={"height": "100%"},
+                               config={"displayModeBar": False, "scrollZoom": True, "doubleClick": False}),
+                     className="rp-map"),
         ])),
         html.Div(id="report-duplicates", className="rp-duplicates", role="status"),
         _field(T.DESCRIPTION, dcc.Textarea(id="report-description", placeholder=T.DESCRIPTION_PLACEHOLDER,
                                            maxLength=1000, className="rp-textarea"), id_="report-description"),
         _field(T.PHONE, dcc.Input(id="report-phone", type="tel", inputMode="tel", placeholder=T.PHONE_PLACEHOLDER,
                                   autoComplete="tel", maxLength=20, className="rp-input"), id_="report-phone"),
+        dcc.Checklist(id="report-notify", options=[{"label": T.NOTIFY_CONSENT, "value": "yes"}], value=[],
+                      className="rp-consent"),
         html.Div(id="report-error", className="rp-error", role="alert"),
         html.Button(T.SUBMIT, id="report-submit", className="rp-submit", n_clicks=0),
         html.Div(T.SUBMITTING, id="report-progress", className="rp-progress", style={"display": "none"}),
@@ -123,11 +128,11 @@ clientside_callback(
     Output("report-location", "data"), Input("report-locate", "n_clicks"), prevent_initial_call=True,
 )
 clientside_callback(
-    "function(n, t, d, p, loc, photos) { return window.civicwatchReport.submit(n, t, d, p, loc, photos); }",
+    "function(n, t, d, p, loc, photos, ok) { return window.civicwatchReport.submit(n, t, d, p, loc, photos, ok); }",
     Output("report-result", "data"),
     Input("report-submit", "n_clicks"),
     State("report-type", "value"), State("report-description", "value"), State("report-phone", "value"),
-    State("report-location", "data"), State("report-photos", "data"),
+    State("report-location", "data"), State("report-photos", "data"), State("report-notify", "value"),
     prevent_initial_call=True,
 )
 

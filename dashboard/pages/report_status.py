@@ -67,8 +67,8 @@ def layout(code: str | None = None, **_):
         html.Div([html.H2(T.STATUS_STEPS, className="rp-h2"), steps], className="rp-card"),
     ]
     if st.lon is not None and st.lat is not None:
-        parts.append(html.Div(dcc.Graph(id="report-status-map", figure=map_figure(st.lon, st.lat, zoom=12.5),
-                                        className="rp-map rp-map-small", responsive=True,
-                                        config={"displayModeBar": False, "scrollZoom": False}), className="rp-card"))
+        graph = dcc.Graph(id="report-status-map", figure=map_figure(st.lon, st.lat, zoom=12.5), responsive=True,
+                          style={"height": "100%"}, config={"displayModeBar": False, "scrollZoom": False})
+        parts.append(html.Div(html.Div(graph, className="rp-map rp-map-small"), className="rp-card"))
     parts.append(dcc.Link(T.NEW_REPORT, href="/report", className="rp-secondary rp-as-link"))
     return html.Main(shell + parts, className="rp-page")

@@ -18,8 +18,10 @@ from sqlalchemy import select
 
 from dashboard import access
 from dashboard.app import current_ctx
+from dashboard.case_location import locations
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as T
+from dashboard.text.workflow import workflow_message
 from models.case_queries import open_cases_of_unit
 from models.cases import Case, Evidence
 from models.clock import as_utc, fmt_local, utcnow
@@ -58,7 +60,7 @@ def countdown(deadline: datetime | None, now: datetime) -> tuple[str, bool]:
     return T.TASK_DUE_IN.format(text=duration_text(left)), False
 
 
-def _task_cards(rows: list[dict], now: datetime):
+def _task_cards(rows: list[dict], now: datetime, places: dict[str, str] | None = None):
     if not rows:
         return dmc.Alert(T.TASKS_EMPTY, color="gray", variant="light", id="tasks-empty")
     cards = []
@@ -68,6 +70,9 @@ def _task_cards(rows: list[dict], now: datetime):
             html.Div([html.A(r["code"], href=f"/cases/{r['code']}", className="cw-task-code"),
                       html.Div(r["type"], className="cw-muted")]),
             html.Div([html.Div(r["point"] or r["district"] or "—"),
+                      html.Div([(places or {}).get(r["code"], ""), " ",
+                                html.A(T.LOCATION_MAP, href=f"/cases/{r['code']}#casepage-map")],
+                               className="cw-muted cw-task-place"),
                       html.Div(r["description"] or "", className="cw-muted cw-task-desc")]),
             html.Div([html.Div(text, className="cw-countdown " + ("cw-overdue" if overdue else "cw-ok")),
                       html.Div("期限 " + fmt_local(r["deadline_at"], "%m-%d %H:%M"), className="cw-muted")]),
@@ -76,9 +81,10 @@ def _task_cards(rows: list[dict], now: datetime):
     return cards
 
 
-def _rows(unit_id: int):
+def _rows(unit_id: int) -> tuple[list[dict], dict[str, str]]:
     with current_ctx().sessions() as s:
-        return open_cases_of_unit(s, unit_id)
+        rows = open_cases_of_unit(s, unit_id)
+        return rows, locations(s, [r["code"] for r in rows])
 
 
 @access.page_layout("/tasks")
@@ -90,6 +96,7 @@ def layout(done: str | None = None, code: str | None = None, **_):
     with current_ctx().sessions() as s:
         unit = s.get(ResponsibleUnit, p.unit_id)
         rows = open_cases_of_unit(s, p.unit_id, now=now)
+        places = locations(s, [r["code"] for r in rows])
     notice = []
     if done in MODES and code:
         notice = [dmc.Alert(f"已{MODES[done].split('（')[0]}：{code}", color="green", variant="light",
@@ -116,7 +123,7 @@ def layout(done: str | None = None, code: str | None = None, **_):
     ], className="cw-card cw-task-form-card")
     body = html.Div([
         html.Div([html.Div(unit.name if unit else "", className="cw-muted"),
-                  html.Div(_task_cards(rows, now), id="tasks-list", className="cw-content")], className="cw-content"),
+                  html.Div(_task_cards(rows, now, places), id="tasks-list", className="cw-content")], className="cw-content"),
         form,
     ], className="cw-tasks-layout")
     return desktop_page(T.TASKS_TITLE, [*notice, body, dcc.Interval(id="tasks-tick", interval=60_000),
@@ -129,7 +136,8 @@ def refresh(_n):
     p = access.current_principal()
     if p.unit_id is None:
         return no_update
-    return _task_cards(_rows(p.unit_id), utcnow())
+    rows, places = _rows(p.unit_id)
+    return _task_cards(rows, utcnow(), places)
 
 
 @callback(Output("tasks-case", "value"), Input({"type": "tasks-pick", "code": ALL}, "n_clicks"),
@@ -141,10 +149,21 @@ def pick(clicks):
     return trig.get("code")
 
 
-@callback(Output("tasks-photo-box", "style"), Output("tasks-hours-box", "style"), Input("tasks-mode", "value"))
+@callback(Output("tasks-photo-box", "style"), Output("tasks-hours-box", "style"), Output("tasks-note", "label"),
+          Output("tasks-note", "placeholder"), Input("tasks-mode", "value"))
 def mode_fields(mode):
+    """The fields of the chosen way (photo for 报告整改, hours for 申请延期) and the note named for it."""
     show, hide = {"display": "block", "marginTop": "10px"}, {"display": "none"}
-    return (show if mode == "rectify" else hide), (show if mode == "request_extension" else hide)
+    return ((show if mode == "rectify" else hide), (show if mode == "request_extension" else hide),
+            T.TASK_NOTE_LABELS.get(mode, T.TASK_NOTE), T.TASK_NOTE_HINTS.get(mode, ""))
+
+
+@callback(Output("tasks-result", "children", allow_duplicate=True), Input("tasks-note", "value"),
+          Input("tasks-photo", "filename"), Input("tasks-case", "value"), Input("tasks-mode", "value"),
+          prevent_initial_call=True)
+def clear_message(*_):
+    """A message about what was missing goes once the form changes (it stayed after the field was filled)."""
+    return ""
 
 
 @callback(Output("tasks-photo-name", "children"), Input("tasks-photo", "filename"), prevent_initial_call=True)
@@ -180,13 +199,18 @@ def submit(_n, code, mode, note, photo, hours):
         return no_update, _error("请先选择要办理的案件。")
     if mode not in MODES:
         return no_update, _error("请选择办理方式。")
+    missing = []  # every missing field at once, not one per click
     if mode == "rectify":
         if not note:
-            return no_update, _error(T.TASK_NOTE_NEEDED)
+            missing.append(T.TASK_NOTE_NEEDED)
         if not photo:
-            return no_update, _error(T.TASK_PHOTO_NEEDED)
+            missing.append(T.TASK_PHOTO_NEEDED)
     elif not note:
-        return no_update, _error(T.REASON_REQUIRED.format(action=RULES[mode].label))
+        missing.append(T.REASON_REQUIRED.format(action=RULES[mode].label))
+    if mode == "request_extension" and hours in (None, ""):
+        missing.append("请填写延长的小时数。")
+    if missing:
+        return no_update, _error(" ".join(missing))
     data: dict = {}
     ctx = current_ctx()
     bind(ctx)
@@ -219,5 +243,5 @@ def submit(_n, code, mode, note, photo, hours):
     except WorkflowForbidden:
         return no_update, _error(T.FORBIDDEN)
     except WorkflowError as exc:
-        return no_update, _error(T.ACTION_FAILED.format(error=exc))
+        return no_update, _error(workflow_message(exc))
     return f"/tasks?done={mode}&code={code}", no_update

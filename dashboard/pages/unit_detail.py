@@ -16,6 +16,7 @@ from dashboard.kpi_widgets import graph, kpi_strip, parse_period, period_control
 from dashboard.shell import desktop_page, message_page
 from dashboard.text import desktop as D
 from dashboard.text import registry as T
+from dashboard.unit_contacts_panel import contacts_section, register_callbacks
 from models.cases import Case
 from models.clock import fmt_local
 from models.indicator_progress import indicator_rows
@@ -26,6 +27,7 @@ ROLES = ("admin", "supervisor", "viewer", "unit")
 dash.register_page(__name__, path_template="/units/<code>", title="责任单位 · 漳州精神文明建设平台")
 access.allow_page("/units/", ROLES)
 access.allow_callbacks("units-d-", ROLES)
+register_callbacks()  # 通知联系人 (dashboard/unit_contacts_panel.py)
 
 
 _SEE_ALL = frozenset({"admin", "supervisor", "viewer"})
@@ -90,6 +92,7 @@ def layout(code: str | None = None, **_):
                 (T.UNIT_INFO["contact"], " ".join(x for x in (unit.contact_name, unit.contact_phone) if x) or "—")]
         cases = open_cases(s, [Case.unit_id == unit.id], limit=100)
         indicators = indicator_rows(s, unit_id=unit.id)
+        contacts = contacts_section(s, unit, p, [c.name for c in current_ctx().config.notify.channels])
         name, uid = unit.name, unit.id
     back = dcc.Link(T.BACK_TO_UNITS, href="/units", className="cw-back") if p.role != "unit" else None
     return desktop_page(name, [
@@ -104,6 +107,7 @@ def layout(code: str | None = None, **_):
             html.Section([html.H2(T.UNIT_INDICATORS), indicator_list(indicators, uid)], className="cw-card"),
         ], className="cw-two-col"),
         html.Section([html.H2(f"{T.UNIT_OPEN}（{len(cases)}）"), _cases_table(cases)], className="cw-card"),
+        contacts,
         dcc.Store(id="units-d-code", data=code),
     ], active="units", actions=period_controls("units-d"))
 

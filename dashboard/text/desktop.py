@@ -9,10 +9,13 @@ PRODUCT_SHORT = "文明创建指挥平台"
 NAV = {
     "cases": "案件",
     "tasks": "我的任务",
+    "my_unit": "本单位",
     "units": "责任单位",
     "indicators": "创建指标",
     "points": "点位与摄像头",
     "reports": "统计报表",
+    "decisions": "辅助决策",
+    "notifications": "通知",
     "wall": "大屏",
 }
 
@@ -96,12 +99,14 @@ FILTER = {
     "export": "导出 Excel",
 }
 CASES_COUNT = "共 {n} 件"
+CASES_NEW = "有 {n} 件新案件，点击刷新列表"
 CASES_EMPTY = "没有符合条件的案件。请放宽筛选条件，或点击“清空条件”查看全部案件。"
 SAVED_OK = "已保存筛选“{name}”。"
 SAVED_NEED_NAME = "请先填写筛选名称，再点“保存筛选”。"
 SAVED_DELETED = "已删除筛选“{name}”。"
 EXPORT_RUNNING = "正在导出 {done}/{total} 行…"
 EXPORT_DONE = "已导出 {n} 行。"
+EXPORT_STARTED = "已开始下载（没有开始请点这里）"
 EXPORT_TOO_MANY = "符合条件的案件有 {n} 件，超过一次导出上限 {limit} 件，请缩小筛选范围后再导出。"
 YES = "是"
 NO = "否"
@@ -136,7 +141,6 @@ CONFIRM_BODY = "确定要对案件 {code} 执行“{action}”吗？此操作会
 CONFIRM = "确定"
 CANCEL = "取消"
 ACTION_DONE = "已{action}：{code}，当前状态“{state}”。"
-ACTION_FAILED = "操作未完成：{error}"
 WORKFLOW_MISSING = "办理功能尚未启用（流程模块未安装），请联系系统管理员。"
 UNIT_PICK = "交办给责任单位"
 DEADLINE_DAYS = "延期天数"
@@ -154,6 +158,9 @@ TASK_REPORT = "报告整改"
 TASK_EXTEND = "申请延期"
 TASK_RETURN = "退回（非本单位）"
 TASK_NOTE = "整改说明"
+TASK_NOTE_LABELS = {"rectify": "整改说明", "request_extension": "延期理由", "return": "退回理由"}
+TASK_NOTE_HINTS = {"rectify": "写明整改了什么、怎么整改的", "request_extension": "写明需要延期的原因和预计完成时间",
+                   "return": "写明为什么不属于本单位，应由哪个单位办理"}
 TASK_PHOTO = "整改照片（JPG/PNG，不超过 10 MB）"
 TASK_PHOTO_DROP = "拖入照片或点击选择"
 TASK_PHOTO_NEEDED = "请上传整改后的现场照片。"
@@ -171,3 +178,13 @@ ERROR_GENERIC = "出错了：{error}。请刷新页面重试；如果仍然出�
 FORBIDDEN = "您没有权限执行此操作。"
 PAGE_FORBIDDEN_TITLE = "无权访问"
 PAGE_FORBIDDEN = "您没有权限打开这个页面。如认为有误，请联系文明办。"
+
+PAGE_NOT_FOUND_TITLE = "页面不存在"
+PAGE_NOT_FOUND = "没有这个页面（地址可能输错了，或页面已移动）。请从上方导航进入。"
+BACK_TO_START = "返回我的工作台"
+
+# where a problem is (case page, task cards)
+LOCATION = "位置"
+LOCATION_NONE = "未记录位置"
+LOCATION_COORDS = "经纬度 {lon:.5f}, {lat:.5f}"
+LOCATION_MAP = "查看位置"

@@ -7,9 +7,22 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from . import live_sections as live
-from .definitions import local_day_start
+from .definitions import local_day_start, local_year_start
 from .registry import Registry
 from .slow_sections import compute_slow
+
+
+def year_and_today(session: Session, now: datetime, year: dict[str, Any]) -> dict[str, list[int]]:
+    """本年 and 今日 of the funnel as of ``now``: the slow part (found this year before its cut, the start of a
+    day) plus what was found since the cut, counted now. Past midnight before the slow part is refreshed, the
+    cut is yesterday's start: the live part spans both days; past New Year, the year is counted live."""
+    day = local_day_start(now)
+    today = live.reached(session, day)
+    if datetime.fromisoformat(year["year_start"]) != local_year_start(now):
+        return {"year": live.reached(session, local_year_start(now)), "today": today}
+    cut = datetime.fromisoformat(year["cut"])
+    since_cut = today if cut == day else live.reached(session, cut)
+    return {"year": [a + b for a, b in zip(year["before"], since_cut)], "today": today}
 
 
 def compute_snapshot(session: Session, now: datetime, reg: Registry, dialect: str,
@@ -26,8 +39,7 @@ def compute_snapshot(session: Session, now: datetime, reg: Registry, dialect: st
         "points": states,
         "point_counts": state_counts,
         "district_open": live.district_open(reg, open_cases),
-        "flow": {"year": slow["flow_year"], "today": live.reached(session, local_day_start(now)),
-                 **live.flow_now(open_cases)},
+        "flow": {**year_and_today(session, now, slow["flow_year"]), **live.flow_now(open_cases)},
         "events": live.events(session, now),
         "trend": slow["trend"],
         "types": slow["types"],

@@ -88,13 +88,14 @@ def district_open(reg: Registry, cases: OpenCases) -> list[int]:
     return [by.get(did, 0) for did in reg.district_ids]
 
 
-def reached(session: Session, since: datetime) -> list[int]:
-    """How many cases found since ``since`` reached each stage 发现 → … → 销号."""
-    row = session.execute(
-        select(func.count(), func.count(Case.accepted_at), func.count(Case.dispatched_at),
-               func.count(Case.handled_at), func.count(Case.verified_at), func.count(Case.closed_at))
-        .where(Case.found_at >= since)
-    ).one()
+def reached(session: Session, since: datetime, until: datetime | None = None) -> list[int]:
+    """How many cases found since ``since`` (and before ``until``) reached each stage 发现 → … → 销号."""
+    q = (select(func.count(), func.count(Case.accepted_at), func.count(Case.dispatched_at),
+                func.count(Case.handled_at), func.count(Case.verified_at), func.count(Case.closed_at))
+         .where(Case.found_at >= since))
+    if until is not None:
+        q = q.where(Case.found_at < until)
+    row = session.execute(q).one()
     return [int(v or 0) for v in row]
 
 

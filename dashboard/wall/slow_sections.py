@@ -58,7 +58,10 @@ def types(session: Session, now: datetime) -> dict[str, list]:
 def compute_slow(session: Session, now: datetime, reg: Registry, dialect: str) -> dict[str, Any]:
     """The year/30-day aggregates: they move slowly, so they are recomputed every ``slow_every_s``."""
     return {
-        "flow_year": reached(session, local_year_start(now)),
+        # the year funnel up to the start of today; the snapshot adds what was found since, counted live,
+        # so 本年 and 今日 come from one moment and 本年 is never below 今日
+        "flow_year": {"before": reached(session, local_year_start(now), local_day_start(now)),
+                      "year_start": local_year_start(now).isoformat(), "cut": local_day_start(now).isoformat()},
         "trend": trend(session, now, dialect),
         "types": types(session, now),
         "rank": rankings(session, now, reg),

@@ -18,6 +18,8 @@ from .base import Section
 from .database import DatabaseConfig
 from .detection import DetectionConfig, OnnxDetectorConfig
 from .feeds import BackoffConfig, CameraSource, FeedsConfig, HealthConfig, SimulatorConfig
+from .incentives import IncentiveConfig, IncentiveWeights
+from .notify import ChannelConfig, NotifyConfig, Recipient
 from .reporting import EdgeConfig, RateLimitConfig, ReportingConfig
 from .server import ServerConfig
 from .wall import ScaleConfig, WallConfig
@@ -28,7 +30,8 @@ __all__ = [
     "AppConfig", "ConfigError", "load_config", "parse_config", "AuthConfig", "BackoffConfig", "CameraSource",
     "DatabaseConfig", "DetectionConfig", "DemoResponders", "DocumentNames", "FeedsConfig", "HealthConfig",
     "OnnxDetectorConfig", "ScaleConfig", "ScoreWeights", "ServerConfig", "SimulatorConfig", "WallConfig",
-    "WorkflowConfig", "ReportingConfig", "RateLimitConfig", "EdgeConfig",
+    "WorkflowConfig", "ReportingConfig", "RateLimitConfig", "EdgeConfig", "ChannelConfig", "NotifyConfig",
+    "Recipient", "IncentiveConfig", "IncentiveWeights",
 ]
 
 ENV_CONFIG = "CIVICWATCH_CONFIG"
@@ -56,6 +59,8 @@ class AppConfig(Section):
     wall: WallConfig = Field(default_factory=WallConfig)
     scale: ScaleConfig = Field(default_factory=ScaleConfig)
     reporting: ReportingConfig = Field(default_factory=ReportingConfig)
+    incentives: IncentiveConfig = Field(default_factory=IncentiveConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
 
     # Set by load_config: the directory relative paths are resolved against.
     base_dir: str = Field(".", exclude=True, description="(internal) directory of the config file.")

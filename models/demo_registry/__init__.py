@@ -77,7 +77,22 @@ def build_demo_registry(seed: int = DEFAULT_SEED) -> dict[str, list[dict[str, ob
     return {
         "districts": districts, "units": units, "points": points, "cameras": cameras, "indicators": indicators,
         "indicator_assignments": assignments, "problem_types": problem_types, "routing_rules": routing,
+        "unit_contacts": build_unit_contacts(units),
     }
+
+
+DEMO_CHANNEL = "demo-log"  # the log sink configured in the demo config.yaml (notify.channels)
+
+
+def build_unit_contacts(units: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Who each demo unit tells (通知): its 联络员 and, for top-level units, a 分管领导, on the demo's log sink."""
+    out: list[dict[str, object]] = []
+    for u in units:
+        out.append(dict(unit_code=u["code"], role="contact", name=u.get("contact_name"), channel=DEMO_CHANNEL,
+                        address=u.get("contact_phone") or ""))
+        if not u.get("parent_code"):
+            out.append(dict(unit_code=u["code"], role="leader", name="分管领导", channel=DEMO_CHANNEL, address=""))
+    return out
 
 
 def write_demo_registry(directory: str | Path, seed: int = DEFAULT_SEED) -> dict[str, int]:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..actor_names import ActorNames, evidence_caption
 from ..cases import Case, Evidence
 from ..clock import as_utc, fmt_local
 from ..config import DocumentNames
@@ -20,9 +21,6 @@ SOURCE_LABELS = {"camera": "视频监控", "citizen": "公众举报（随手拍�
 BEFORE_KINDS = ("first_sight", "confirmation", "ref_problem", "ref_clean")
 AFTER_KINDS = ("rectification", "recheck", "recheck_crop")
 REFERENCE_KINDS = ("ref_problem", "ref_clean")
-CAPTIONS = {"first_sight": "首次发现", "confirmation": "确认发现", "citizen": "群众上报照片", "edge": "边缘设备抓拍",
-            "rectification": "整改照片", "recheck": "复核画面", "recheck_crop": "复核特写",
-            "ref_problem": "问题特写（复核参考）", "ref_clean": "整改前背景（复核参考）"}
 DEADLINE_UNITS = {"hours": "小时", "working_hours": "工作小时", "working_days": "个工作日", "days": "天"}
 
 
@@ -62,6 +60,11 @@ def document_content(session: Session, case: Case, kind: str, names: DocumentNam
     if kind not in DOC_KINDS:
         raise DocumentError(f"kind: unknown document {kind!r}; expected one of {', '.join(DOC_KINDS)}")
     log = list(case.transitions)
+    who = ActorNames(session)
+
+    def actor(t) -> str:
+        return who.name(t.actor, t.actor_role)
+
     by_action: dict[str, list] = {}
     for t in log:
         by_action.setdefault(t.action, []).append(t)
@@ -84,7 +87,7 @@ def document_content(session: Session, case: Case, kind: str, names: DocumentNam
             ("问题描述", case.description or ""),
             ("识别置信度", f"{case.score:.2f}" if case.score is not None else ""),
             ("立案时间", _t(case.accepted_at)),
-            ("立案方式", next((f"{t.actor}（{t.note or ''}）" for t in by_action.get("accept", [])), "")),
+            ("立案方式", next((f"{actor(t)}（{t.note or ''}）" for t in by_action.get("accept", [])), "")),
         ]
         doc.images = [_img(e) for e in evidence if e.kind not in AFTER_KINDS + REFERENCE_KINDS]
         doc.signatures = ["发现人/设备", "立案人"]
@@ -95,7 +98,7 @@ def document_content(session: Session, case: Case, kind: str, names: DocumentNam
         last = dispatches[-1]
         doc.fields = base + [
             ("责任单位", _name(session, ResponsibleUnit, last.data.get("unit_id"))),
-            ("交办时间", _t(last.at)), ("交办人", last.actor),
+            ("交办时间", _t(last.at)), ("交办人", actor(last)),
             ("处置时限", f"{ptype.deadline_value:g} {DEADLINE_UNITS.get(ptype.deadline_unit, ptype.deadline_unit)}"),
             ("办结期限", _t(case.deadline_at)),
             ("问题描述", case.description or ""), ("交办要求", last.note or "请按期整改并反馈整改情况及照片"),
@@ -107,7 +110,7 @@ def document_content(session: Session, case: Case, kind: str, names: DocumentNam
                             "remind", "escalate", "rework"):
                 unit_id = t.data.get("unit_id") or t.data.get("from_unit_id")
                 dl = t.data.get("deadline")
-                doc.table_rows.append([_t(t.at), RULES[t.action].label, t.actor,
+                doc.table_rows.append([_t(t.at), RULES[t.action].label, actor(t),
                                        _name(session, ResponsibleUnit, unit_id),
                                        _t(_parse(dl)) if dl else "", t.note or ""])
         doc.images = [_img(e) for e in evidence if e.kind not in AFTER_KINDS + REFERENCE_KINDS][:2]
@@ -120,7 +123,7 @@ def document_content(session: Session, case: Case, kind: str, names: DocumentNam
         doc.fields = base + [
             ("责任单位", _name(session, ResponsibleUnit, case.unit_id)),
             ("交办时间", _t(case.dispatched_at)), ("办结期限", _t(case.deadline_at)),
-            ("整改反馈时间", _t(last.at)), ("反馈人", last.actor), ("整改情况", last.note or ""),
+            ("整改反馈时间", _t(last.at)), ("反馈人", actor(last)), ("整改情况", last.note or ""),
             ("处置用时", _hours(case.dispatched_at, last.at)),
             ("是否按期", _on_time(last.at, case.deadline_at)),
             ("返工次数", str(case.rework_count)),
@@ -129,7 +132,7 @@ def document_content(session: Session, case: Case, kind: str, names: DocumentNam
         doc.table_head = ["时间", "环节", "办理人", "说明"]
         for t in log:
             if t.action in ("rectify", "verify", "rework"):
-                doc.table_rows.append([_t(t.at), RULES[t.action].label, t.actor, t.note or ""])
+                doc.table_rows.append([_t(t.at), RULES[t.action].label, actor(t), t.note or ""])
         attached = {a for t in reports for a in t.data.get("attachments", [])}
         photos = [_img(e, "整改后（责任单位照片）") for e in evidence
                   if e.kind == "rectification" or (e.id in attached and e.kind not in BEFORE_KINDS)]
@@ -146,20 +149,21 @@ def document_content(session: Session, case: Case, kind: str, names: DocumentNam
             ("发现时间", _t(case.found_at)), ("交办时间", _t(case.dispatched_at)),
             ("整改反馈时间", _t(case.handled_at)), ("复核时间", _t(case.verified_at)),
             ("复核方式", ("摄像机自动复核：连续{clean_run}次抽样无问题".format(**recheck) if recheck
-                      else f"人工复核（{verify.actor}）" if verify else "")),
+                      else f"人工复核（{actor(verify)}）" if verify else "")),
             ("复核意见", verify.note or "" if verify else ""),
-            ("销号时间", _t(case.closed_at)), ("销号人", closes[-1].actor),
+            ("销号时间", _t(case.closed_at)), ("销号人", actor(closes[-1])),
             ("全程用时", _hours(case.found_at, case.closed_at)),
             ("返工次数", str(case.rework_count)), ("延期次数", str(case.extension_count)),
         ]
         doc.table_title = "全程流转记录"
         doc.table_head = ["序号", "时间", "环节", "办理人", "状态", "说明"]
         for t in log:
-            doc.table_rows.append([str(t.seq), _t(t.at), RULES[t.action].label, t.actor,
+            doc.table_rows.append([str(t.seq), _t(t.at), RULES[t.action].label, actor(t),
                                    STATE_LABELS.get(t.to_state, t.to_state), t.note or ""])
         photos = [_img(e, "整改后（责任单位照片）") for e in evidence if e.kind == "rectification"][-1:]
         doc.images = _before(evidence) + (_camera_after(evidence) or photos)
         doc.signatures = ["复核人", "销号审核人"]
+    doc.images = _captioned(doc.images)
     return doc
 
 
@@ -175,9 +179,9 @@ def _parse(value):
     return datetime.fromisoformat(value)
 
 
-def _img(e: Evidence, caption: str | None = None) -> dict[str, Any]:
-    return {"id": e.id, "kind": e.kind, "url": f"/api/v1/evidence/{e.id}", "path": e.path,
-            "caption": caption or CAPTIONS.get(e.kind, e.kind)}
+def _img(e: Evidence, stage: str | None = None) -> dict[str, Any]:
+    """One photo; ``stage`` names it where the document says more than its kind (整改前 / 整改后)."""
+    return {"id": e.id, "kind": e.kind, "url": f"/api/v1/evidence/{e.id}", "path": e.path, "stage": stage}
 
 
 def _before(evidence: list[Evidence]) -> list[dict[str, Any]]:
@@ -194,3 +198,10 @@ def _camera_after(evidence: list[Evidence]) -> list[dict[str, Any]]:
     crops = [e for e in evidence if e.kind == "recheck_crop"][-1:]
     frames = [e for e in evidence if e.kind == "recheck"][-1:]
     return [_img(e, "整改后（摄像机复核）") for e in crops] + [_img(e, "复核画面") for e in frames]
+
+
+def _captioned(images: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Number the document's photos and caption them in words (整改前 · 照片 1), never "first_sight #1"."""
+    for n, img in enumerate(images, 1):
+        img["caption"] = evidence_caption(img["kind"], n, img.pop("stage", None))
+    return images

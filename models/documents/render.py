@@ -86,7 +86,7 @@ def render_xlsx(doc: DocumentContent) -> bytes:
         put(row, 1, "证据图片").font = Font(bold=True)
         for img in doc.images:
             row += 1
-            put(row, 1, img.get("caption") or img["kind"])
+            put(row, 1, img["caption"])
             put(row, 2, img["url"])
     row += 2
     for i, who in enumerate(doc.signatures):

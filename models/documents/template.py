@@ -35,7 +35,7 @@ TEMPLATE = """<!doctype html>
 <tbody>{% for row in doc.table_rows %}<tr>{% for v in row %}<td>{{ v }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
 {% endif %}
 {% if doc.images %}<h2>证据图片</h2><div class="images">
-{% for img in doc.images %}<figure><img src="{{ img.url }}" alt="证据图片 {{ img.id }}"><figcaption>{{ img.caption or img.kind }} #{{ img.id }}</figcaption></figure>
+{% for img in doc.images %}<figure><img src="{{ img.url }}" alt="证据图片 {{ img.caption }}"><figcaption>{{ img.caption }}</figcaption></figure>
 {% endfor %}</div>{% endif %}
 <div class="signatures">{% for who in doc.signatures %}<div>{{ who }}（签字）：</div>{% endfor %}</div>
 </body></html>

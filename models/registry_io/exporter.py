@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from ..notifications import UnitContact
 from ..registry import (
     Camera, District, Indicator, IndicatorAssignment, MonitoringPoint, ProblemType, ResponsibleUnit, RoutingRule,
 )
@@ -53,7 +54,8 @@ def _rows(session: Session) -> dict[str, list[dict[str, object]]]:
         for c in session.scalars(select(Camera).order_by(Camera.id))]
     out["indicators"] = [dict(
         code=i.code, name=i.name, creation_class=i.creation_class, category=i.category, subcategory=i.subcategory,
-        target=i.target, measure=i.measure, description=i.description) for i in indicators]
+        target=i.target, measure=i.measure, description=i.description, auto_rule=i.auto_rule,
+        auto_days=i.auto_days) for i in indicators]
     out["indicator_assignments"] = [dict(
         indicator_code=indicator_code[a.indicator_id], unit_code=unit_code[a.unit_id], target=a.target,
         progress=a.progress, evidence=a.evidence)
@@ -72,6 +74,9 @@ def _rows(session: Session) -> dict[str, list[dict[str, object]]]:
         problem_type_code=type_code[r.problem_type_id], district_adcode=by_district_id.get(r.district_id),
         point_code=point_code.get(r.point_id), unit_code=unit_code[r.unit_id])
         for r in session.scalars(select(RoutingRule).order_by(RoutingRule.id))]
+    out["unit_contacts"] = [dict(unit_code=unit_code[c.unit_id], role=c.role, name=c.name, channel=c.channel,
+                                 address=c.address)
+                            for c in session.scalars(select(UnitContact).order_by(UnitContact.id))]
     return out
 
 

@@ -25,7 +25,7 @@ def validate_directory(directory: str | Path) -> dict[str, ParsedTable]:
         if table.name in raw:
             tables[table.name] = parse_table(raw[table.name], table, problems)
         else:  # optional file absent: an empty table
-            tables[table.name] = ParsedTable(table=table, label=f"{table.name}.csv")
+            tables[table.name] = ParsedTable(table=table, label=f"{table.name}.csv", present=False)
     check_tables(tables, problems)
     problems.raise_if_any()
     return tables

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..indicator_measures import AUTO_RULES
+
 # Domain vocabularies (see CONTRIBUTING.md and shared/DOMAIN.md).
 DISTRICT_KINDS = ("urban_district", "county", "county_city")
 UNIT_KINDS = ("city_bureau", "district", "street_office", "enterprise")
@@ -21,6 +23,7 @@ ZONE_KINDS = (
     "roadway", "sidewalk", "no_parking", "fire_lane", "shop_front", "wall", "green_space", "water", "plaza",
     "construction", "mask",
 )
+CONTACT_ROLES = ("contact", "leader", "duty")  # 联络员, 分管领导, 值班 (models.notifications.UnitContact)
 SIGNALS = ("stationary_object", "wall_change", "crowd")  # plus "onnx:<class>"
 DEADLINE_UNITS = ("hours", "working_hours", "working_days", "days")
 
@@ -116,6 +119,8 @@ TABLES: tuple[Table, ...] = (
         Column("target", "float", lo=0, hi=1e9),
         Column("measure", required=False, max_len=20),
         Column("description", required=False, max_len=2000),
+        Column("auto_rule", required=False, choices=tuple(AUTO_RULES)),
+        Column("auto_days", "int", required=False, lo=1, hi=3650),
     ), label="创建指标"),
     Table("indicator_assignments", ("indicator_code", "unit_code"), (
         Column("indicator_code", max_len=32, ref="indicators"),
@@ -152,6 +157,13 @@ TABLES: tuple[Table, ...] = (
         Column("point_code", required=False, max_len=32, ref="points"),
         Column("unit_code", max_len=32, ref="units"),
     ), optional_file=True, label="派遣规则"),
+    Table("unit_contacts", ("unit_code", "role", "channel", "address"), (
+        Column("unit_code", max_len=32, ref="units"),
+        Column("role", choices=CONTACT_ROLES),
+        Column("name", required=False, max_len=40),
+        Column("channel", max_len=40),
+        Column("address", required=False, max_len=200, default=""),
+    ), optional_file=True, label="单位联系人"),
 )
 
 TABLES_BY_NAME = {t.name: t for t in TABLES}
@@ -164,3 +176,4 @@ class ParsedTable:
     table: Table
     label: str  # how the source is named in messages, e.g. "points.csv" or "registry.xlsx sheet points"
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    present: bool = True  # False: an optional file that was not given (its table is then left as it is)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..clock import utcnow
+from ..notifications import UnitContact
 from ..registry import (
     Camera, District, Indicator, IndicatorAssignment, MonitoringPoint, ProblemType, ResponsibleUnit, RoutingRule,
     point_units, problem_type_indicators,
@@ -30,7 +31,7 @@ def registry_counts(session: Session) -> dict[str, int]:
     models = {
         "districts": District, "units": ResponsibleUnit, "points": MonitoringPoint, "cameras": Camera,
         "indicators": Indicator, "indicator_assignments": IndicatorAssignment, "problem_types": ProblemType,
-        "routing_rules": RoutingRule,
+        "routing_rules": RoutingRule, "unit_contacts": UnitContact,
     }
     return {name: session.scalar(select(func.count()).select_from(m)) or 0 for name, m in models.items()}
 
@@ -60,6 +61,9 @@ def write_tables(session: Session, tables: dict[str, ParsedTable], step: Callabl
     rows = {name: [values for _, values in parsed.rows] for name, parsed in tables.items()}
     for table in (RoutingRule, IndicatorAssignment, point_units, problem_type_indicators):
         session.execute(delete(table))
+    contacts = tables.get("unit_contacts")
+    if contacts is not None and contacts.present:  # contacts are replaced only when their file is given
+        session.execute(delete(UnitContact))
 
     def district(obj: District, v: dict) -> None:
         obj.adcode, obj.name, obj.kind, obj.lon, obj.lat = v["adcode"], v["name"], v["kind"], v["lon"], v["lat"]
@@ -100,7 +104,8 @@ def write_tables(session: Session, tables: dict[str, ParsedTable], step: Callabl
     step("cameras")
 
     def indicator(obj: Indicator, v: dict) -> None:
-        for col in ("code", "name", "creation_class", "category", "subcategory", "target", "measure", "description"):
+        for col in ("code", "name", "creation_class", "category", "subcategory", "target", "measure", "description",
+                    "auto_rule", "auto_days"):
             setattr(obj, col, v.get(col))
 
     indicators, gone_indicators = _sync(session, Indicator, "code", rows["indicators"], indicator)
@@ -140,6 +145,9 @@ def write_tables(session: Session, tables: dict[str, ParsedTable], step: Callabl
             point_id=points[v["point_code"]].id if v.get("point_code") else None,
             unit_id=units[v["unit_code"]].id,
         ))
+    for v in rows.get("unit_contacts", []) if contacts is not None and contacts.present else []:
+        session.add(UnitContact(unit_id=units[v["unit_code"]].id, role=v["role"], name=v.get("name"),
+                                channel=v["channel"], address=v.get("address") or ""))
     session.flush()
     step("routing_rules")
     _remove(session, [

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..cases import Case, CaseSource, CaseState, CaseTransition
 from ..clock import as_utc, to_local, utcnow
+from ..notify.hook import on_transition
 from ..registry import Camera, ProblemType, ResponsibleUnit
 from .errors import WorkflowError, WorkflowForbidden
 from .machine import RULES, STATE_LABELS, SYSTEM, UNIT, effect, pending_extension
@@ -111,20 +112,22 @@ def apply(
     state = case.state
     if state not in rule.sources:
         raise WorkflowError(f"{case.code}: cannot {action} ({rule.label}) a case in state {state} "
-                            f"({STATE_LABELS.get(state, state)})")
+                            f"({STATE_LABELS.get(state, state)})", reason="bad_state", action=rule.label,
+                            state=STATE_LABELS.get(state, state))
     if actor_role not in rule.roles:
         raise WorkflowForbidden(f"{case.code}: role {actor_role!r} may not {action} ({rule.label}); "
                                 f"allowed: {', '.join(sorted(rule.roles))}")
     if actor_role == UNIT and (actor_unit_id is None or actor_unit_id != case.unit_id):
         raise WorkflowForbidden(f"{case.code}: a unit operator may act only on cases of their own unit")
     if rule.needs_note and not (note and note.strip()):
-        raise WorkflowError(f"{case.code}: note: {action} ({rule.label}) needs a reason")
+        raise WorkflowError(f"{case.code}: note: {action} ({rule.label}) needs a reason", reason="needs_note",
+                            action=rule.label)
     if at is None:  # "now", but never before the last change (simulated time may run ahead of the clock)
         at = utcnow() if case.updated_at is None else max(utcnow(), as_utc(case.updated_at))
     at = as_utc(at)
     if case.updated_at is not None and at < as_utc(case.updated_at):
         raise WorkflowError(f"{case.code}: at: {at.isoformat()} is before the case's last change "
-                            f"{as_utc(case.updated_at).isoformat()}")
+                            f"{as_utc(case.updated_at).isoformat()}", reason="stale")
     data = dict(data or {})
     data = _prepare(session, case, action, at, data)
     return _append(session, case, action, actor=actor, actor_role=actor_role, at=at, note=note, data=data,
@@ -143,32 +146,35 @@ def _prepare(session: Session, case: Case, action: str, at: datetime, data: dict
         if unit_id is None:
             unit_id, data["route"] = resolve_unit(session, case.problem_type_id, case.district_id, case.point_id)
             if unit_id is None:
-                raise WorkflowError(f"{case.code}: unit_id: no route for this case; choose a unit")
+                raise WorkflowError(f"{case.code}: unit_id: no route for this case; choose a unit", reason="no_route")
         with session.no_autoflush:  # a registry read: pending transitions need not be flushed first
             known = isinstance(unit_id, int) and session.get(ResponsibleUnit, unit_id) is not None
         if not known:
-            raise WorkflowError(f"{case.code}: unit_id: unknown responsible unit {unit_id!r}")
+            raise WorkflowError(f"{case.code}: unit_id: unknown responsible unit {unit_id!r}", reason="unknown_unit")
         data["unit_id"] = unit_id
         data["deadline"] = _deadline_value(case, data.get("deadline")) or deadline_for(session, case, at).isoformat()
     elif action == "return":
         data["from_unit_id"] = case.unit_id
     elif action == "request_extension":
         if pending_extension(case.transitions) is not None:
-            raise WorkflowError(f"{case.code}: an extension request is already pending")
+            raise WorkflowError(f"{case.code}: an extension request is already pending", reason="extension_pending")
         if "hours" in data:
             hours = data["hours"]
             if not isinstance(hours, (int, float)) or not 0 < hours <= 24 * 90:
-                raise WorkflowError(f"{case.code}: hours: expected a number of hours in (0, 2160], got {hours!r}")
+                raise WorkflowError(f"{case.code}: hours: expected a number of hours in (0, 2160], got {hours!r}",
+                                    reason="bad_hours")
             base = as_utc(case.deadline_at) if case.deadline_at else at
             data["deadline"] = (base + _hours(hours)).isoformat()
         elif "deadline" in data:
             data["deadline"] = _deadline_value(case, data["deadline"])
         else:
-            raise WorkflowError(f"{case.code}: hours: say how long the extension is (hours or deadline)")
+            raise WorkflowError(f"{case.code}: hours: say how long the extension is (hours or deadline)",
+                                reason="bad_hours")
     elif action in ("approve_extension", "reject_extension"):
         req = pending_extension(case.transitions)
         if req is None:
-            raise WorkflowError(f"{case.code}: no pending extension request to {action.split('_')[0]}")
+            raise WorkflowError(f"{case.code}: no pending extension request to {action.split('_')[0]}",
+                                reason="no_extension")
         data["request_seq"] = req.seq
         if action == "approve_extension":
             data["deadline"] = _deadline_value(case, data.get("deadline")) or req.data["deadline"]
@@ -193,9 +199,10 @@ def _deadline_value(case: Case, value: Any) -> str | None:
     try:
         parsed = datetime.fromisoformat(str(value))
     except ValueError:
-        raise WorkflowError(f"{case.code}: deadline: not an ISO date-time: {value!r}") from None
+        raise WorkflowError(f"{case.code}: deadline: not an ISO date-time: {value!r}", reason="bad_deadline") from None
     if parsed.tzinfo is None:
-        raise WorkflowError(f"{case.code}: deadline: needs a time zone (e.g. +08:00): {value!r}")
+        raise WorkflowError(f"{case.code}: deadline: needs a time zone (e.g. +08:00): {value!r}",
+                            reason="bad_deadline")
     return as_utc(parsed).isoformat()
 
 
@@ -226,6 +233,7 @@ def _append(session: Session, case: Case, action: str, *, actor: str, actor_role
     with session.no_autoflush:
         case.transitions.append(t)  # loads the collection first (without flushing t), then adds t once
     session.add(t)
+    on_transition(session, case, t)  # its notifications: outbox rows in this same transaction
     if flush:
         session.flush()
     return t

@@ -40,3 +40,29 @@ def test_metrics_refuse_anonymous_and_wall(sqlite_ctx):
     assert client.get("/api/v1/metrics").status_code == 401
     wall = _token(sqlite_ctx, "wall")
     assert client.get("/api/v1/metrics", headers={"Authorization": f"Bearer {wall}"}).status_code == 403
+
+
+def test_metrics_count_notifications_per_channel_and_status(ctx):
+    from models.notify.service import channels_for
+    from models.notify.sender import deliver_due
+    from tests.models.notify.conftest import T0, configure, new_dispatched, with_contacts
+    from tests.models.notify.receivers import RobotReceiver
+
+    with_contacts(ctx)
+    hook = RobotReceiver()
+    try:
+        configure(ctx, channels=[{"name": "robot", "kind": "webhook", "url": hook.url},
+                                 {"name": "mail", "kind": "email", "smtp_host": "127.0.0.1", "smtp_port": 9,
+                                  "starttls": False}], quiet_hours=None)
+        new_dispatched(ctx)
+        new_dispatched(ctx)
+        # claims in order: robot, mail, robot (limit 3); the SMTP port (9) refuses: one retry pending
+        deliver_due(ctx.sessions, ctx.config.notify, channels_for(ctx), T0, limit=3)
+    finally:
+        hook.close()
+    app = create_app(ctx)
+    text = app.server.test_client().get(
+        "/api/v1/metrics", headers={"Authorization": f"Bearer {_token(ctx, 'admin')}"}).get_data(as_text=True)
+    assert 'civicwatch_notifications{channel="robot",status="sent"} 2.0' in text
+    assert 'civicwatch_notifications{channel="mail",status="failed"} 1.0' in text
+    assert 'civicwatch_notifications{channel="mail",status="pending"} 1.0' in text

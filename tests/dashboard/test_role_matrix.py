@@ -53,6 +53,9 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("/api/v1/kpi", "GET"): DESK_WALL,
     ("/api/v1/kpi/indicators", "GET"): DESK_WALL,
     ("/api/v1/metrics", "GET"): frozenset({"admin", "viewer"}),
+    # notification outbox (通知记录, 死信)
+    ("/api/v1/notifications", "GET"): frozenset({"admin", "supervisor"}),
+    ("/api/v1/notifications/<int:notification_id>/retry", "POST"): frozenset({"admin"}),
     ("/api/v1/me", "GET"): EVERYONE - {ANON},
     # public reporting (随手拍, Open311)
     ("/open311/v2/services.json", "GET"): EVERYONE,
@@ -70,6 +73,14 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("/api/v1/registry/indicators", "GET"): DESK,
     # wall
     ("/api/v1/wall/thumb/<int:evidence_id>", "GET"): STAFF_VIEW | {"wall"},
+    # incentives and the funding ledger: supervisors propose, admins approve, viewers read
+    ("/api/v1/incentives", "GET"): STAFF_VIEW,
+    ("/api/v1/funding/proposals", "GET"): STAFF_VIEW,
+    ("/api/v1/funding/proposals", "POST"): frozenset({"admin", "supervisor"}),
+    ("/api/v1/funding/suggestion", "GET"): frozenset({"admin", "supervisor"}),
+    ("/api/v1/funding/proposals/<int:proposal_id>/decision", "POST"): frozenset({"admin"}),
+    ("/api/v1/funding/ledger.xlsx", "GET"): STAFF_VIEW,
+    ("/api/v1/funding/proposals/<int:proposal_id>/commendation.html", "GET"): STAFF_VIEW,
 }
 # Dash serves every page from these two routes; they are checked page by page below.
 DASH_PAGE_ROUTES = {"/", "/<path:path>"}
@@ -81,23 +92,28 @@ PAGES: dict[str, frozenset[str]] = {
     "/": DESK_WALL,
     "/cases": DESK,
     "/cases/<code>": DESK,
+    "/tasks/<code>": DESK,  # the case page at the address notifications link to
+    "/notifications": frozenset({"admin", "supervisor"}),
     "/tasks": frozenset({"unit"}),
     "/units": STAFF_VIEW,
     "/units/<code>": DESK,
     "/indicators": STAFF_VIEW,
     "/reports": STAFF_VIEW,
+    "/decisions": STAFF_VIEW,
     "/points": STAFF_VIEW,
     "/points/<code>": STAFF_VIEW,
     "/cameras/<code>": STAFF_VIEW,
     "/wall": STAFF_VIEW | {"wall"},
     "/report": EVERYONE,
     "/report/<code>": EVERYONE,
+    "/404": DESK,
 }
 
 # callback output-id prefix → roles
 CALLBACKS: dict[str, frozenset[str]] = {
     "cases-": DESK,
     "casepage-": frozenset({"admin", "supervisor", "unit"}),
+    "notifypage-": frozenset({"admin", "supervisor"}),
     "tasks-": frozenset({"unit"}),
     "units-": STAFF_VIEW,
     "units-d-": DESK,
@@ -110,6 +126,9 @@ CALLBACKS: dict[str, frozenset[str]] = {
     "wall-": STAFF_VIEW | {"wall"},
     "report-": EVERYONE,
     "reports-": STAFF_VIEW,
+    "decisions-": STAFF_VIEW,
+    "decisions-propose-": frozenset({"admin", "supervisor"}),
+    "decisions-approve-": frozenset({"admin"}),
 }
 
 SAMPLE_VALUES = {"int": 1, "code": "P-001", "job_id": "no-such-job", "action": "accept", "kind": "problem_list",
@@ -202,7 +221,8 @@ def test_every_route_is_declared_and_enforced(world):
 
 
 def _page_paths(seeded) -> dict[str, str]:
-    samples = {"/cases/<code>": f"/cases/{seeded.cases['nq_dispatched']}", "/units/<code>": "/units/U-XC-NQ",
+    samples = {"/cases/<code>": f"/cases/{seeded.cases['nq_dispatched']}",
+               "/tasks/<code>": f"/tasks/{seeded.cases['nq_dispatched']}", "/units/<code>": "/units/U-XC-NQ",
                "/report/<code>": "/report/NO-SUCH-CODE",
                "/points/<code>": "/points/P-001", "/cameras/<code>": "/cameras/CAM-0001"}
     out = {}
@@ -265,6 +285,8 @@ def test_unit_operator_cannot_reach_another_units_case(world):
     assert r.status_code == 403
     own = seeded.cases["nq_dispatched"]
     assert c.get(f"/cases/{own}").status_code == 200
+    assert c.get(f"/tasks/{other}").status_code == 403  # the notifications' link: the same rule
+    assert c.get(f"/tasks/{own}").status_code == 200
 
 
 def test_forged_callback_outputs_are_refused(world):

@@ -33,6 +33,10 @@ def test_closed_ring_accepted_once():
     ({"name": "a", "kind": "wall", "polygon": [[0.1, 0.1], [1.2, 0.1], [0.5, 0.5]]}, ["polygon[1]", "outside"]),
     ({"name": "a", "kind": "wall", "polygon": [[0, 0], [1, 1], [1, 0], [0, 0.6]]}, ["edges 1–2 and 3–4 cross"]),
     ({"name": "a", "kind": "wall", "polygon": [[0, 0], [0.5, 0.5], [1, 1]]}, ["area"]),
+    ({"name": "a", "kind": "wall", "polygon": [[0, 0], [0.4, 0.4], [0.8, 0.8], [0.2, 0.2]]}, ["area"]),
+    # a symmetric bow-tie: signed area 0, but the fault is the crossing (issue 18 #10)
+    ({"name": "a", "kind": "wall", "polygon": [[0.1, 0.1], [0.9, 0.9], [0.9, 0.1], [0.1, 0.9]]},
+     ["edges 1–2 and 3–4 cross"]),
     ({"name": "a", "kind": "wall", "polygon": [[0, 0], ["x", 0.5], [1, 1]]}, ["polygon[1]", "numbers"]),
     ({"name": "a", "kind": "wall", "polygon": [[0, 0], [0.5, 0], [0.5, 0], [0, 0.5]]}, ["repeated"]),
     ({"name": "a", "kind": "river", "polygon": SQUARE}, ["kind", "river", "sidewalk"]),

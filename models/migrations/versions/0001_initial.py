@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 18:05:03.606867
+Create Date: 2026-12-05 19:10:57.292319
 """
 from alembic import op
 import sqlalchemy as sa
@@ -29,6 +29,25 @@ def upgrade() -> None:
     sa.UniqueConstraint('adcode', name=op.f('uq_districts_adcode')),
     sa.UniqueConstraint('name', name=op.f('uq_districts_name'))
     )
+    op.create_table('funding_proposals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('title', sa.String(length=120), nullable=False),
+    sa.Column('period_label', sa.String(length=40), nullable=False),
+    sa.Column('period_first_day', sa.Date(), nullable=False),
+    sa.Column('period_last_day', sa.Date(), nullable=False),
+    sa.Column('total_yuan', sa.Integer(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('proposed_by', sa.String(length=64), nullable=False),
+    sa.Column('proposed_role', sa.String(length=16), nullable=False),
+    sa.Column('proposed_at', models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('score_snapshot', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_funding_proposals')),
+    sa.UniqueConstraint('code', name=op.f('uq_funding_proposals_code'))
+    )
+    with op.batch_alter_table('funding_proposals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_funding_proposals_period_first_day'), ['period_first_day'], unique=False)
+
     op.create_table('indicators',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=32), nullable=False),
@@ -39,11 +58,28 @@ def upgrade() -> None:
     sa.Column('target', sa.Float(), nullable=False),
     sa.Column('measure', sa.String(length=20), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('auto_rule', sa.String(length=24), nullable=True),
+    sa.Column('auto_days', sa.Integer(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_indicators')),
     sa.UniqueConstraint('code', name=op.f('uq_indicators_code'))
     )
     with op.batch_alter_table('indicators', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_indicators_creation_class'), ['creation_class'], unique=False)
+
+    op.create_table('funding_decisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('decision', sa.String(length=12), nullable=False),
+    sa.Column('actor', sa.String(length=64), nullable=False),
+    sa.Column('actor_role', sa.String(length=16), nullable=False),
+    sa.Column('at', models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['proposal_id'], ['funding_proposals.id'], name=op.f('fk_funding_decisions_proposal_id_funding_proposals')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_funding_decisions')),
+    sa.UniqueConstraint('proposal_id', name='uq_funding_decisions_proposal')
+    )
+    with op.batch_alter_table('funding_decisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_funding_decisions_proposal_id'), ['proposal_id'], unique=False)
 
     op.create_table('monitoring_points',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -115,6 +151,27 @@ def upgrade() -> None:
     with op.batch_alter_table('cameras', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cameras_point_id'), ['point_id'], unique=False)
 
+    op.create_table('funding_lines',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('recipient_kind', sa.String(length=12), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('district_id', sa.Integer(), nullable=True),
+    sa.Column('recipient_name', sa.String(length=80), nullable=False),
+    sa.Column('amount_yuan', sa.Integer(), nullable=False),
+    sa.Column('suggested_yuan', sa.Integer(), nullable=True),
+    sa.Column('score', sa.Double(), nullable=True),
+    sa.Column('purpose', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['district_id'], ['districts.id'], name=op.f('fk_funding_lines_district_id_districts')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['funding_proposals.id'], name=op.f('fk_funding_lines_proposal_id_funding_proposals')),
+    sa.ForeignKeyConstraint(['unit_id'], ['responsible_units.id'], name=op.f('fk_funding_lines_unit_id_responsible_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_funding_lines')),
+    sa.UniqueConstraint('proposal_id', 'seq', name='uq_funding_lines_proposal_seq')
+    )
+    with op.batch_alter_table('funding_lines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_funding_lines_proposal_id'), ['proposal_id'], unique=False)
+
     op.create_table('indicator_assignments',
     sa.Column('indicator_id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
@@ -127,6 +184,23 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['unit_id'], ['responsible_units.id'], name=op.f('fk_indicator_assignments_unit_id_responsible_units'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('indicator_id', 'unit_id', name=op.f('pk_indicator_assignments'))
     )
+    op.create_table('indicator_progress_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('indicator_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('value', sa.Float(), nullable=False),
+    sa.Column('target', sa.Float(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('actor', sa.String(length=64), nullable=False),
+    sa.Column('at', models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.ForeignKeyConstraint(['indicator_id'], ['indicators.id'], name=op.f('fk_indicator_progress_entries_indicator_id_indicators'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['responsible_units.id'], name=op.f('fk_indicator_progress_entries_unit_id_responsible_units'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_indicator_progress_entries'))
+    )
+    with op.batch_alter_table('indicator_progress_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_indicator_progress_entries_pair', ['indicator_id', 'unit_id', 'id'], unique=False)
+
     op.create_table('point_units',
     sa.Column('point_id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
@@ -161,6 +235,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('problem_types', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_problem_types_major_class'), ['major_class'], unique=False)
+
+    op.create_table('unit_contacts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.String(length=12), nullable=False),
+    sa.Column('name', sa.String(length=40), nullable=True),
+    sa.Column('channel', sa.String(length=40), nullable=False),
+    sa.Column('address', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['responsible_units.id'], name=op.f('fk_unit_contacts_unit_id_responsible_units'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_unit_contacts'))
+    )
+    with op.batch_alter_table('unit_contacts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_unit_contacts_unit_id'), ['unit_id'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -312,6 +399,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_evidence_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_evidence_sha256'), ['sha256'], unique=False)
 
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dedupe_key', sa.String(length=200), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('case_code', sa.String(length=32), nullable=True),
+    sa.Column('event', sa.String(length=24), nullable=False),
+    sa.Column('channel', sa.String(length=40), nullable=False),
+    sa.Column('recipient', sa.String(length=200), nullable=False),
+    sa.Column('recipient_label', sa.String(length=120), nullable=True),
+    sa.Column('urgent', sa.Boolean(), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_notifications_case_id_cases')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sa.UniqueConstraint('dedupe_key', name=op.f('uq_notifications_dedupe_key'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_case', ['case_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_notifications_created', ['created_at'], unique=False)
+        batch_op.create_index('ix_notifications_due', ['status', 'next_attempt_at'], unique=False)
+
     op.create_table('observations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('camera_id', sa.Integer(), nullable=False),
@@ -334,6 +449,12 @@ def upgrade() -> None:
         batch_op.create_index('ix_observations_camera_at', ['camera_id', 'observed_at'], unique=False)
         batch_op.create_index('ix_observations_case', ['case_id'], unique=False)
 
+    op.create_table('reporter_consents',
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('agreed_at', models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_reporter_consents_case_id_cases'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('case_id', name=op.f('pk_reporter_consents'))
+    )
     op.create_table('edge_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('device_code', sa.String(length=64), nullable=False),
@@ -366,12 +487,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_edge_events_case_id'))
 
     op.drop_table('edge_events')
+    op.drop_table('reporter_consents')
     with op.batch_alter_table('observations', schema=None) as batch_op:
         batch_op.drop_index('ix_observations_case')
         batch_op.drop_index('ix_observations_camera_at')
         batch_op.drop_index('ix_observations_at')
 
     op.drop_table('observations')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_due')
+        batch_op.drop_index('ix_notifications_created')
+        batch_op.drop_index('ix_notifications_case')
+
+    op.drop_table('notifications')
     with op.batch_alter_table('evidence', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evidence_sha256'))
         batch_op.drop_index(batch_op.f('ix_evidence_case_id'))
@@ -410,12 +538,24 @@ def downgrade() -> None:
 
     op.drop_table('camera_health_events')
     op.drop_table('users')
+    with op.batch_alter_table('unit_contacts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_unit_contacts_unit_id'))
+
+    op.drop_table('unit_contacts')
     with op.batch_alter_table('problem_types', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_problem_types_major_class'))
 
     op.drop_table('problem_types')
     op.drop_table('point_units')
+    with op.batch_alter_table('indicator_progress_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_indicator_progress_entries_pair')
+
+    op.drop_table('indicator_progress_entries')
     op.drop_table('indicator_assignments')
+    with op.batch_alter_table('funding_lines', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_funding_lines_proposal_id'))
+
+    op.drop_table('funding_lines')
     with op.batch_alter_table('cameras', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cameras_point_id'))
 
@@ -431,9 +571,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_monitoring_points_category'))
 
     op.drop_table('monitoring_points')
+    with op.batch_alter_table('funding_decisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_funding_decisions_proposal_id'))
+
+    op.drop_table('funding_decisions')
     with op.batch_alter_table('indicators', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_indicators_creation_class'))
 
     op.drop_table('indicators')
+    with op.batch_alter_table('funding_proposals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_funding_proposals_period_first_day'))
+
+    op.drop_table('funding_proposals')
     op.drop_table('districts')
     # ### end Alembic commands ###

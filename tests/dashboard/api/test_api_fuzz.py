@@ -15,7 +15,8 @@ from models.workflow import open_case
 SPEC = yaml.safe_load((Path(__file__).resolve().parents[3] / "docs" / "openapi.yaml").read_text(encoding="utf-8"))
 SCHEMA = schemathesis.openapi.from_dict(SPEC)
 READ_ROUTES = ["/api/v1/summary", "/api/v1/kpi", "/api/v1/kpi/indicators", "/api/v1/cases",
-               "/api/v1/cases/{case_id}", "/api/v1/cases/{case_id}/documents/{kind}.{fmt}"]
+               "/api/v1/cases/{case_id}", "/api/v1/cases/{case_id}/documents/{kind}.{fmt}", "/api/v1/incentives",
+               "/api/v1/funding/proposals", "/api/v1/funding/suggestion"]
 
 
 @pytest.mark.parametrize("path", READ_ROUTES)

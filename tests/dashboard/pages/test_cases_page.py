@@ -96,6 +96,8 @@ def test_export_xlsx_with_progress_and_owner_only_download(desk):
             break
         time.sleep(0.1)
     assert "已导出 2 行" in status
+    # one click: the finished export is handed to the browser to download at once (issue 18 #10)
+    assert r.get_json()["response"]["cases-export-url"]["data"] == f"/api/v1/cases/exports/{job}"
     other = app.server.test_client()
     login(other, "viewer1")
     assert other.get(f"/api/v1/cases/exports/{job}").status_code == 403

@@ -35,6 +35,9 @@ def test_supervisor_edits_progress(site):
             page.fill("#indicators-form-evidence", "2026年台账第3册")
             page.click("#indicators-form-save")
             page.wait_for_selector("#indicators-edit-msg >> text=已保存", timeout=60_000)
+            # the full history of the assignment, newest first: who, value, note
+            page.wait_for_selector("#indicators-history li:first-child:has-text('sup1 填报 88.5')"
+                                   ":has-text('2026年台账第3册')", timeout=60_000)
             for w, h in SIZES:
                 page.set_viewport_size({"width": w, "height": h})
                 page.wait_for_timeout(400)

@@ -24,7 +24,7 @@ def _photo(fmt="JPEG") -> str:
 
 
 def _submit(app, client, code, mode, note, photo=None, hours=None):
-    key = callback_key(app, "tasks-result")
+    key = callback_key(app, "tasks-location")  # the submit (another callback clears tasks-result)
     r = dash_call(client, app, key, {"tasks-submit.n_clicks": 1},
                   {"tasks-case.value": code, "tasks-mode.value": mode, "tasks-note.value": note,
                    "tasks-photo.contents": photo, "tasks-hours.value": hours})

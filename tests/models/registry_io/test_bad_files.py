@@ -11,7 +11,7 @@ from models.registry_io import RegistryImportError, export_registry, import_regi
 from .helpers import DEMO_DIR, copy_demo, counts, read_rows, set_cell, write_rows
 
 EMPTY = {"districts": 0, "units": 0, "points": 0, "cameras": 0, "indicators": 0, "indicator_assignments": 0,
-         "problem_types": 0, "routing_rules": 0}
+         "problem_types": 0, "routing_rules": 0, "unit_contacts": 0}
 
 
 def _add_column(reg, table, name, value):
@@ -53,6 +53,10 @@ BAD = {
         lambda reg: set_cell(reg / "problem_types.csv", 5, "deadline_unit", "weeks"),
         "problem_types.csv row 5, column deadline_unit: must be one of: hours, working_hours, working_days, days, "
         "got 'weeks'"),
+    "unknown indicator rule": (
+        lambda reg: set_cell(reg / "indicators.csv", 4, "auto_rule", "by_feel"),
+        "indicators.csv row 4, column auto_rule: must be one of: on_time, recheck_passed, no_recurrence, "
+        "got 'by_feel'"),
     "missing file": (
         lambda reg: (reg / "cameras.csv").unlink(),
         "missing registry file(s) cameras.csv"),
@@ -147,3 +151,24 @@ def test_bad_replace_import_leaves_the_registry_as_it_was(ctx, tmp_path):
     names = sorted(p.name for p in (tmp_path / "before").iterdir())
     _, mismatch, errors = filecmp.cmpfiles(tmp_path / "before", tmp_path / "after", names, shallow=False)
     assert mismatch == [] and errors == []
+
+
+def test_indicator_rule_round_trips(tmp_path, sqlite_ctx):
+    from sqlalchemy import select
+
+    from models.registry import Indicator
+
+    reg = copy_demo(tmp_path)
+    code = read_rows(reg / "indicators.csv")[1][0]
+    set_cell(reg / "indicators.csv", 2, "auto_rule", "no_recurrence")
+    set_cell(reg / "indicators.csv", 2, "auto_days", "14")
+    import_registry(sqlite_ctx.sessions, reg)
+    with sqlite_ctx.sessions() as s:
+        ind = s.scalar(select(Indicator).where(Indicator.code == code))
+        assert (ind.auto_rule, ind.auto_days) == ("no_recurrence", 14)
+        assert s.scalar(select(Indicator).where(Indicator.code != code).limit(1)).auto_rule is None
+    out = tmp_path / "out"
+    export_registry(sqlite_ctx.sessions, out)
+    row = next(r for r in read_rows(out / "indicators.csv") if r[0] == code)
+    header = read_rows(out / "indicators.csv")[0]
+    assert row[header.index("auto_rule")] == "no_recurrence" and row[header.index("auto_days")] == "14"

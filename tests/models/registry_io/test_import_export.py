@@ -95,6 +95,8 @@ def test_replace_refuses_to_remove_a_unit_still_in_use_and_changes_nothing(ctx, 
     write_rows(reg / "units.csv", [r for r in rows if r[0] != "E-DX"])
     rows = read_rows(reg / "indicator_assignments.csv")
     write_rows(reg / "indicator_assignments.csv", [r for r in rows if r[1] != "E-DX"])
+    rows = read_rows(reg / "unit_contacts.csv")
+    write_rows(reg / "unit_contacts.csv", [r for r in rows if r[0] != "E-DX"])
     set_cell(reg / "units.csv", 2, "name", "改名不应生效")
     before = counts(ctx.sessions)
     with pytest.raises(RegistryImportError, match=r"cannot remove units E-DX"):
