@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 import os
 import secrets
 import time
@@ -93,6 +92,32 @@ def page_allowed(p: "Principal", path: str) -> bool:
             if not check(p, path):
                 return False
     return True
+
+
+def page_layout(path: str) -> Callable[[Callable], Callable]:
+    """Decorate a Dash page's ``layout``: it checks the caller itself, behind the gate (defence in depth).
+
+    The rule is the one ``allow_page(path, …)`` declared; a caller it does not admit gets a "no access"
+    message instead of the page. Pages whose content depends on a path variable (a unit's, a case's) also
+    check the record itself, with the values they are given.
+    """
+    def deco(layout: Callable) -> Callable:
+        @wraps(layout)
+        def checked(*args, **kwargs):
+            roles = page_roles(path)
+            p = current_principal()
+            if not ("anonymous" in roles or p.role in roles):
+                from dash import html
+
+                from .text import desktop as T
+
+                return html.Main([html.H1(T.PAGE_FORBIDDEN_TITLE), html.P(T.PAGE_FORBIDDEN)],
+                                 id="page-forbidden", className="cw-message")
+            return layout(*args, **kwargs)
+
+        return checked
+
+    return deco
 
 
 def allow_callbacks(prefix: str, roles: Iterable[str]) -> None:
@@ -278,35 +303,42 @@ def _match(rules: dict[str, frozenset[str]], key: str) -> frozenset[str] | None:
     return None if best is None else best[1]
 
 
-def _callback_outputs() -> list[str]:
+def _callback_gate(p: Principal):
+    """Dash's callback endpoint: the callback as Dash will call it (:mod:`dashboard.callback_gate`), then its
+    roles (the rule of every declared output id), then the whole body against the declaration; for the page
+    router, the rule (and guards) of the page it would render."""
+    from .callback_gate import CallbackRefused, check_body, resolve_call, router_path
+
+    app = flask.current_app.extensions.get("civicwatch_dash")
+    if app is None:
+        return _deny(p, True)
+    body = request.get_json(silent=True)
     try:
-        body = request.get_json(silent=True) or {}
-    except Exception:  # noqa: BLE001
-        return []
-    outputs = body.get("outputs")
-    items = outputs if isinstance(outputs, list) else [outputs] if outputs else []
-    ids = []
-    for item in items:
-        if isinstance(item, dict):
-            cid = item.get("id")
-            ids.append(cid if isinstance(cid, str) else json.dumps(cid, sort_keys=True))
-    if not ids and isinstance(body.get("output"), str):
-        ids = [body["output"].lstrip(".").split(".")[0]]
-    return ids
-
-
-_PAGES_CONTENT = "_pages_content"
-_PAGES_OUTPUTS = frozenset({_PAGES_CONTENT, "_pages_store"})
-
-
-def _routing_pathname() -> str | None:
-    """The pathname Dash's page-routing callback is asked to render (from its inputs)."""
-    body = request.get_json(silent=True) or {}
-    for item in body.get("inputs") or []:
-        if isinstance(item, dict) and item.get("id") == "_pages_location" and item.get("property") == "pathname":
-            value = item.get("value")
-            return value if isinstance(value, str) else "/"
+        call, cb = resolve_call(app.callback_map, body)
+    except CallbackRefused as exc:  # no such callback: nobody's to call (anonymous callers are told to log in)
+        if p.kind == "anonymous":
+            return _deny(p, True)
+        return jsonify(error="bad_callback_request", message=str(exc)), 400
+    try:
+        if not call.output_ids:
+            return _deny(p, True)
+        if not call.is_router:
+            for out in call.output_ids:
+                roles = _match(_callback_rules, out) if isinstance(out, str) else None
+                if roles is None or not ("anonymous" in roles or p.role in roles):
+                    return _deny(p, True)
+        inputs = check_body(call, cb, body)
+        if call.is_router:
+            if set(call.output_ids) - _PAGES_OUTPUTS:
+                return _deny(p, True)
+            if not page_allowed(p, router_path(app, cb, inputs)):
+                return _deny(p, True)
+    except CallbackRefused as exc:
+        return jsonify(error="bad_callback_request", message=str(exc)), 400
     return None
+
+
+_PAGES_OUTPUTS = frozenset({"_pages_content", "_pages_store"})
 
 
 def _deny(p: Principal, api: bool):
@@ -339,22 +371,7 @@ def _gate(ctx: AppContext):
             return jsonify(error="password change required"), 403
         return flask.redirect("/password")
     if path == "/_dash-update-component":
-        outputs = _callback_outputs()
-        if not outputs:
-            return _deny(p, True)
-        if _PAGES_CONTENT in outputs:
-            # Dash's router renders any page's layout: apply that page's rule to the asked-for pathname.
-            if set(outputs) - _PAGES_OUTPUTS:
-                return _deny(p, True)
-            pathname = _routing_pathname()
-            if pathname is None:
-                return _deny(p, True)
-            return None if page_allowed(p, pathname) else _deny(p, True)
-        for out in outputs:
-            roles = _match(_callback_rules, out)
-            if roles is None or not ("anonymous" in roles or p.role in roles):
-                return _deny(p, True)
-        return None
+        return _callback_gate(p)
     if path.startswith(("/api/", "/open311/")):
         view = flask.current_app.view_functions.get(request.endpoint or "")
         roles = getattr(view, "_civicwatch_roles", None)

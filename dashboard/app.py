@@ -13,8 +13,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from models.context import AppContext
 
 from . import api
-from .access import init_access
-from .health import health_report
+from .access import current_principal, init_access
+from .callback_gate import refuse_bad_callback_input
+from .health import DETAIL_ROLES, health_report, public_health
 from .metrics import init_metrics
 from .rate_limits import init_rate_limits
 from .security_headers import init_security_headers
@@ -55,13 +56,19 @@ def create_app(ctx: AppContext) -> dash.Dash:
         suppress_callback_exceptions=True,
         title="漳州精神文明建设平台",
         update_title=None,
+        on_error=refuse_bad_callback_input,
     )
     app.layout = dash.page_container
+    server.extensions["civicwatch_dash"] = app  # the role gate checks callbacks against app.callback_map
 
     @server.get("/healthz")
     def healthz():
+        """Overall status for anyone; the details for staff and monitoring (viewer token) only."""
         report = health_report(ctx)
-        return jsonify(report), (200 if report["status"] == "ok" else 503)
+        status = 200 if report["status"] == "ok" else 503
+        if current_principal().role not in DETAIL_ROLES:
+            report = public_health(report)
+        return jsonify(report), status
 
     _register_blueprints(server)
     _finish_dash_setup(app, server)

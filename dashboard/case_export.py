@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from models.case_queries import CaseFilter, case_count, iter_cases
 from models.clock import fmt_local, utcnow
 from models.context import AppContext
+from models.spreadsheet_cells import safe_row
 
 from .text import desktop as T
 
@@ -60,7 +61,7 @@ def write_xlsx(ctx: AppContext, f: CaseFilter, sort, scope_unit_id: int | None, 
     now = utcnow()
     with ctx.sessions() as s:
         for r in iter_cases(s, f, sort=sort, now=now, scope_unit_id=scope_unit_id):
-            ws.append(_row(r))
+            ws.append(safe_row(_row(r)))  # descriptions are citizens' text
             n += 1
             if n % 1000 == 0:
                 progress(n)

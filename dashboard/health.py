@@ -35,3 +35,13 @@ def health_report(ctx: AppContext) -> dict[str, Any]:
         "scheduler": scheduler,
         "services": services,
     }
+
+
+# who sees the details (database, services, per-camera state and error texts); anyone else the overall status
+DETAIL_ROLES = frozenset({"admin", "supervisor", "viewer"})
+
+
+def public_health(report: dict[str, Any]) -> dict[str, Any]:
+    """What an anonymous caller (a load balancer, an uptime probe) is told: the overall status and time."""
+    return {"status": report["status"], "time": report["time"]}
+

@@ -9,6 +9,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from models.clock import fmt_local
+from models.spreadsheet_cells import safe_row
 
 from .text import reports as T
 
@@ -34,15 +35,15 @@ def _sheet(wb: Workbook, title: str, heading: str, header: list[str] | tuple[str
            first: bool = False):
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
-    ws.append([heading])
+    ws.append(safe_row([heading]))
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(list(header))
+    ws.append(safe_row(header))
     for cell in ws[2]:
         cell.font = BOLD
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
-        ws.append(row)
+        ws.append(safe_row(row))  # names of points, units and types are users' text
     for i, col in enumerate(header, start=1):
         width = max([len(str(col))] + [len(str(r[i - 1])) for r in rows if i - 1 < len(r) and r[i - 1] is not None])
         ws.column_dimensions[get_column_letter(i)].width = min(max(8, width * 1.8 + 2), 40)
@@ -62,10 +63,10 @@ def briefing_workbook(b: dict[str, Any]) -> bytes:
     _sheet(wb, T.SHEETS["districts"], heading, T.GROUP_COLS, [group_row(r) for r in b["districts"]])
     ws = _sheet(wb, T.SHEETS["units"], heading, T.RANK_COLS, [rank_row(r) for r in b["units_ranked"]])
     ws.append([])
-    ws.append([T.UNIT_IMPROVED])
+    ws.append(safe_row([T.UNIT_IMPROVED]))
     ws.cell(ws.max_row, 1).font = BOLD
     for r in b["units_improved"]:
-        ws.append(rank_row(r))
+        ws.append(safe_row(rank_row(r)))
     _sheet(wb, T.SHEETS["types"], heading, T.GROUP_COLS, [group_row(r) for r in b["types"]])
     heat = b["heat"]
     _sheet(wb, T.SHEETS["hotspots"], heading + "　" + T.HEAT_TITLE + "　" + b["heat_period"].label,

@@ -68,8 +68,9 @@ def register_callbacks() -> None:
         p = access.current_principal()
         ctx = current_ctx()
         trig = dash_ctx.triggered_id
+        code = code if isinstance(code, str) else ""  # a hand-made request may send any JSON here
         with ctx.sessions.begin() as s:
-            unit = s.scalar(select(ResponsibleUnit).where(ResponsibleUnit.code == (code or "")))
+            unit = s.scalar(select(ResponsibleUnit).where(ResponsibleUnit.code == code))
             if unit is None or not may_edit(p, unit.id):
                 return no_update, dmc.Alert(T.NO_RIGHT, color="red", variant="light")
             if isinstance(trig, dict):

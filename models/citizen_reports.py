@@ -277,13 +277,27 @@ def public_status(session: Session, case: Case) -> PublicStatus:
     )
 
 
+# not yet (or never) accepted by a moderator: 发现 awaiting moderation, 作废 rejected
+UNMODERATED_STATES = (CaseState.FOUND.value, CaseState.INVALID.value)
+
+
+def is_public(case: Case) -> bool:
+    """Whether anyone may see this case without knowing its tracking code: only once a moderator accepted
+    it (立案). A report awaiting moderation (or rejected) may hold a phone number or a home address."""
+    return case.state not in UNMODERATED_STATES
+
+
 def find_case(session: Session, code: str) -> Case | None:
-    """The case a public code names: a citizen tracking code or a case code."""
-    if not code or len(code) > 40:
+    """The case a public code names: a citizen tracking code (its submitter's secret: any state), or a case
+    code (guessable, sequential: only a case a moderator accepted, see :func:`is_public`)."""
+    if not isinstance(code, str) or not code or len(code) > 40:
         return None
     code = code.strip()
     case = session.scalar(select(Case).where(Case.source == CaseSource.CITIZEN.value, Case.external_ref == code))
-    return case or session.scalar(select(Case).where(Case.code == code))
+    if case is not None:
+        return case
+    case = session.scalar(select(Case).where(Case.code == code))
+    return case if case is not None and is_public(case) else None
 
 
 def nearby_open_cases(session: Session, problem_type_id: int, lon: float, lat: float, radius_m: float,

@@ -24,6 +24,7 @@ from .cases import Case, CaseSource, Evidence, Observation
 from .clock import utcnow
 from .config.reporting import EdgeConfig
 from .edge_events import (MAX_ID_LEN, OPEN_STATES, EdgeError, EdgeEvent, EdgeResult, ParsedAlarm, iou,
+                          check_camera_scope, replay_device,
                           parse_alarm, parse_ids, zone_name_for)
 from .photo_intake import PhotoStore, StoredPhoto
 from .registry import Camera, ProblemType
@@ -53,7 +54,7 @@ class BatchItem:
                        device_code=r.device_code)
         else:
             e = self.error
-            out.update(status="error", error="bad_request" if e.status == 400 else "unprocessable",
+            out.update(status="error", error={400: "bad_request", 403: "forbidden"}.get(e.status, "unprocessable"),
                        http_status=e.status, message=e.message, field=e.field)
         return out
 
@@ -71,16 +72,18 @@ class _Pending:
         return (self.camera_id, self.ptype_id, self.zone)
 
 
-def _seen(s: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], EdgeResult]:
-    """Already-stored (device, event id) → the result of their first delivery (status ``replay``)."""
+def _seen(s: Session, keys: set[tuple[str, str]], token_id: int | None = None) -> dict[tuple[str, str], EdgeResult]:
+    """Already-stored (device, event id) of this token → the result of their first delivery (``replay``)."""
     out: dict[tuple[str, str], EdgeResult] = {}
-    key_list = sorted(keys)
+    plain = {(replay_device(token_id, dev), eid): dev for dev, eid in keys}
+    key_list = sorted(plain)
     for i in range(0, len(key_list), 200):
         chunk = key_list[i:i + 200]
         rows = s.execute(select(EdgeEvent.device_code, EdgeEvent.event_id, EdgeEvent.case_id, EdgeEvent.observation_id,
                                 Case.code).join(Case, Case.id == EdgeEvent.case_id)
                          .where(tuple_(EdgeEvent.device_code, EdgeEvent.event_id).in_(chunk)))
-        for dev, eid, case_id, obs_id, code in rows:
+        for stored_dev, eid, case_id, obs_id, code in rows:
+            dev = plain[(stored_dev, eid)]
             out[(dev, eid)] = EdgeResult(case_id, code, "replay", obs_id, eid, dev)
     return out
 
@@ -106,7 +109,8 @@ class _TypeResolver:
 
 
 def _resolve(sessions: sessionmaker[Session], payloads: list[Any], cfg: EdgeConfig, now: datetime,
-             items: list[BatchItem], refused: dict[int, EdgeError]) -> list[_Pending]:
+             items: list[BatchItem], refused: dict[int, EdgeError], token_id: int | None = None,
+             token_name: str | None = None) -> list[_Pending]:
     """Fill ``items`` with replays and errors; return the alarms to store (in order)."""
     ids: dict[int, tuple[str, str, str]] = {}
     for i, payload in enumerate(payloads):
@@ -116,12 +120,14 @@ def _resolve(sessions: sessionmaker[Session], payloads: list[Any], cfg: EdgeConf
                 items[i].event_id = str(payload["event_id"])[:MAX_ID_LEN]
             continue
         try:
-            ids[i] = parse_ids(payload)
-            items[i].event_id = ids[i][0]
+            parsed = parse_ids(payload)
+            items[i].event_id = parsed[0]
+            check_camera_scope(cfg, token_name, parsed[2])
+            ids[i] = parsed
         except EdgeError as exc:
             items[i].error = exc
     with sessions() as s:
-        seen = _seen(s, {(dev, eid) for eid, dev, _cam in ids.values()})
+        seen = _seen(s, {(dev, eid) for eid, dev, _cam in ids.values()}, token_id)
         codes = {cam for _eid, _dev, cam in ids.values()}
         cameras = {code: (cid, zones) for cid, code, zones in
                    s.execute(select(Camera.id, Camera.code, Camera.zones).where(Camera.code.in_(sorted(codes))))} \
@@ -234,7 +240,7 @@ def _store(s: Session, pending: list[_Pending], stored: dict[int, StoredPhoto], 
     if evidence:
         s.execute(insert(Evidence), evidence)
     s.execute(insert(EdgeEvent), [
-        {"device_code": p.alarm.device, "event_id": p.alarm.event_id, "camera_id": p.camera_id,
+        {"device_code": replay_device(token_id, p.alarm.device), "event_id": p.alarm.event_id, "camera_id": p.camera_id,
          "problem_type_id": p.ptype_id, "case_id": cand[0], "observation_id": obs_id, "created_case": created,
          "event_time": p.alarm.at, "received_at": now, "token_id": token_id}
         for (p, cand, created), obs_id in zip(placed, obs_ids)])
@@ -245,7 +251,7 @@ def _store(s: Session, pending: list[_Pending], stored: dict[int, StoredPhoto], 
 
 def ingest_batch(sessions: sessionmaker[Session], store: PhotoStore, payloads: list[Any], cfg: EdgeConfig,
                  token_id: int | None = None, now: datetime | None = None,
-                 refused: dict[int, EdgeError] | None = None) -> list[BatchItem]:
+                 refused: dict[int, EdgeError] | None = None, token_name: str | None = None) -> list[BatchItem]:
     """Store a batch of alarms (see the module docstring); one :class:`BatchItem` per payload, in order.
 
     ``refused``: index → error for alarms the caller already refused (e.g. NUL characters in the JSON)."""
@@ -253,7 +259,7 @@ def ingest_batch(sessions: sessionmaker[Session], store: PhotoStore, payloads: l
     for attempt in range(1, ATTEMPTS + 1):
         items = [BatchItem(i, None) for i in range(len(payloads))]
         try:
-            pending = _resolve(sessions, payloads, cfg, now, items, refused or {})
+            pending = _resolve(sessions, payloads, cfg, now, items, refused or {}, token_id, token_name)
         except SQLAlchemyError as exc:
             raise EdgeBatchUnavailable(f"database: {type(exc).__name__}") from exc
         stored: dict[int, StoredPhoto] = {}

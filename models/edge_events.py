@@ -6,12 +6,18 @@ while a case of the same camera, zone and type is open and its box overlaps, the
 that case as an :class:`~models.cases.Observation`; otherwise a new case (source ``edge``) is opened
 through the workflow. Each (device, event id) is recorded once in :class:`EdgeEvent`: a replay returns
 the case of the first delivery and stores nothing.
+
+Sender scope: a token reports only for the cameras ``reporting.edge.token_cameras`` gives it
+(:func:`check_camera_scope`), and its event ids are its own — the replay key is (token, device, event id)
+(:func:`replay_device`), so one device cannot claim, or pre-empt, another's event ids.
 """
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import math
+from fnmatch import fnmatchcase
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -192,8 +198,34 @@ def find_open_case(session: Session, camera_id: int, problem_type_id: int, zone:
     return None if best is None else best[1]
 
 
-def _replay(session: Session, device: str, event_id: str) -> EdgeResult | None:
-    row = session.scalar(select(EdgeEvent).where(EdgeEvent.device_code == device, EdgeEvent.event_id == event_id))
+def replay_device(token_id: int | None, device: str) -> str:
+    """The stored ``EdgeEvent.device_code``: the device namespaced by the token that sent it (``"7:CAM-1"``),
+    so (device, event id) pairs of one token never meet another's; at most 64 characters (hashed beyond)."""
+    if token_id is None:
+        return device
+    prefix = f"{token_id}:"
+    key = prefix + device
+    return key if len(key) <= 64 else prefix + hashlib.sha256(device.encode()).hexdigest()[:64 - len(prefix)]
+
+
+def check_camera_scope(cfg: EdgeConfig, token_name: str | None, camera_code: str) -> None:
+    """Refuse (403) an alarm for a camera outside the sending token's ``reporting.edge.token_cameras``."""
+    if token_name is None:
+        return
+    patterns = cfg.token_cameras.get(token_name)
+    if patterns is None:
+        if cfg.require_token_scope:
+            raise EdgeError("camera_code", f"token {token_name!r} has no cameras in reporting.edge.token_cameras",
+                            status=403)
+        return
+    if not any(fnmatchcase(camera_code, pattern) for pattern in patterns):
+        raise EdgeError("camera_code", f"token {token_name!r} may not report for camera {camera_code!r} "
+                                       f"(reporting.edge.token_cameras)", status=403)
+
+
+def _replay(session: Session, device: str, event_id: str, token_id: int | None = None) -> EdgeResult | None:
+    row = session.scalar(select(EdgeEvent).where(EdgeEvent.device_code == replay_device(token_id, device),
+                                                 EdgeEvent.event_id == event_id))
     if row is None:
         return None
     code = session.scalar(select(Case.code).where(Case.id == row.case_id))
@@ -274,15 +306,16 @@ def named_zone(alarm: ParsedAlarm, zones: list[dict[str, Any]] | None, name: str
 
 def ingest(sessions: sessionmaker[Session], store: PhotoStore, payload: dict[str, Any], cfg: EdgeConfig,
            image: bytes | None = None, token_id: int | None = None, now: datetime | None = None,
-           zone: str | None = None) -> EdgeResult:
+           token_name: str | None = None, zone: str | None = None) -> EdgeResult:
     """Turn one alarm into an observation (and a case when nothing open matches). Raises :class:`EdgeError`.
 
-    ``zone``: file the alarm under this zone of the camera (a vendor mapping names it) instead of the zone
-    containing its box."""
+    ``token_id``/``token_name``: the sending token (its replay namespace and its camera scope). ``zone``: file
+    the alarm under this zone of the camera (a vendor mapping names it) instead of the zone containing its box."""
     now = now or utcnow()
-    event_id, device, _camera = parse_ids(payload)
+    event_id, device, camera = parse_ids(payload)
+    check_camera_scope(cfg, token_name, camera)
     with sessions() as s:  # one read session: replay check, then camera and type
-        hit = _replay(s, device, event_id)
+        hit = _replay(s, device, event_id, token_id)
         if hit is not None:
             return hit
         alarm = parse_alarm(payload, cfg, now, image=image)
@@ -313,15 +346,15 @@ def ingest(sessions: sessionmaker[Session], store: PhotoStore, payload: dict[str
                 s.add(Evidence(sha256=sp.sha256, path=str(sp.path), kind="edge", case_id=case.id,
                                camera_id=camera_id, width=sp.width, height=sp.height, created_at=now))
             s.flush()
-            s.add(EdgeEvent(device_code=device, event_id=event_id, camera_id=camera_id, problem_type_id=ptype_id,
-                            case_id=case.id, observation_id=obs.id, created_case=created, event_time=at,
+            s.add(EdgeEvent(device_code=replay_device(token_id, device), event_id=event_id, camera_id=camera_id,
+                            problem_type_id=ptype_id, case_id=case.id, observation_id=obs.id, created_case=created, event_time=at,
                             received_at=now, token_id=token_id))
             s.flush()
             result = EdgeResult(case.id, case.code, "created" if created else "attached", obs.id, event_id, device)
     except IntegrityError:
         PhotoStore.discard(stored)
         with sessions() as s:  # a concurrent delivery of the same event won the race
-            hit = _replay(s, device, event_id)
+            hit = _replay(s, device, event_id, token_id)
         if hit is None:
             raise
         return hit

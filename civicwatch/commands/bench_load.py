@@ -84,7 +84,7 @@ def _count_stored(url: str, data_dir: str) -> int:
     try:
         with ctx.sessions() as s:
             return s.scalar(select(func.count()).select_from(EdgeEvent)
-                            .where(EdgeEvent.device_code.like(f"{EDGE_DEVICE_PREFIX}%"))) or 0
+                            .where(EdgeEvent.device_code.like(f"%{EDGE_DEVICE_PREFIX}%"))) or 0  # "<token id>:<device>"
     finally:
         ctx.stop()
 

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import flask
 from flask import Blueprint, redirect, render_template_string, request, session
@@ -69,8 +70,18 @@ def _render(title: str, body_tpl: str, status: int = 200, error: str | None = No
 
 
 def _safe_next(value: str | None) -> str:
-    """Only local paths (no scheme, no //host) are followed after login."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+    """Only a local path is followed after login, else ``/``.
+
+    Local means: one leading ``/`` and no scheme or host, judged on what a browser makes of it. Browsers
+    drop tabs and newlines from a URL and read ``\\`` as ``/``: ``/%09/evil.example`` (a tab) and
+    ``/\\evil.example`` would become ``//evil.example``. So any control character, space or backslash is
+    refused outright (a newline in the header was also a 500)."""
+    if not isinstance(value, str) or not value.startswith("/") or len(value) > 2000:
+        return "/"
+    if "\\" in value or any(ord(ch) <= 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in value):
+        return "/"
+    parts = urlsplit(value)
+    if value.startswith("//") or parts.scheme or parts.netloc:
         return "/"
     if value.startswith(("/login", "/logout")):
         return "/"

@@ -214,9 +214,12 @@ def case_document(case_id: int, kind: str, fmt: str):
 
 
 @blueprint.get("/evidence/<int:evidence_id>")
-@require_roles(*API_ROLES, "wall")
+@require_roles(*API_ROLES)
 def evidence_image(evidence_id: int):
-    """An evidence JPEG; unit operators only for their own unit's cases."""
+    """An evidence JPEG at full size; unit operators only for their own unit's cases.
+
+    Not for the wall token: the wall shows small thumbnails of the evidence on its event list only
+    (``/api/v1/wall/thumb/<id>``), never full-size pictures and never citizens' photos."""
     p = current_principal()
     ctx = _ctx()
     with ctx.sessions() as s:

@@ -85,10 +85,11 @@ def receive_event():
         p = current_principal()
         ctx = flask.current_app.config["CIVICWATCH"]
         result = ingest(ctx.sessions, svc.store, payload, svc.config.edge, image=image,
-                        token_id=p.id if p.kind == "token" else None)
+                        token_id=p.id if p.kind == "token" else None,
+                        token_name=p.name if p.kind == "token" else None)
     except EdgeError as exc:
-        return error_response(exc.status, "bad_request" if exc.status == 400 else "unprocessable", exc.message,
-                              exc.field)
+        kind = {400: "bad_request", 403: "forbidden"}.get(exc.status, "unprocessable")
+        return error_response(exc.status, kind, exc.message, exc.field)
     body = {"case_id": result.case_id, "case_code": result.case_code, "status": result.status,
             "observation_id": result.observation_id, "event_id": result.event_id, "device_code": result.device_code}
     return jsonify(body), 201 if result.status == "created" else 200

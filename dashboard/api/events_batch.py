@@ -63,7 +63,8 @@ def receive_batch():
     ctx = flask.current_app.config["CIVICWATCH"]
     try:
         items = ingest_batch(ctx.sessions, svc.store, events, svc.config.edge,
-                             token_id=p.id if p.kind == "token" else None, refused=refused)
+                             token_id=p.id if p.kind == "token" else None, refused=refused,
+                             token_name=p.name if p.kind == "token" else None)
     except EdgeBatchUnavailable as exc:
         log.warning("edge batch of %d alarms not stored: %s", len(events), exc)
         return error_response(503, "unavailable", "database unavailable: nothing of this batch was stored, "

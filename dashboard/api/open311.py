@@ -14,6 +14,12 @@ point/road of the registry when only coordinates came (``models.reverse_geocode`
 latest public step of the case log (``models.public_notes``: no names, notes or phone numbers); the list
 takes ``start_date``/``end_date`` (at most 90 days apart; the last 90 days by default) and ``page``/
 ``page_size`` (1-based; at most ``LIST_LIMIT`` a page).
+
+What is public: the list (``requests.json``) holds only cases a moderator accepted (立案 and later), of every
+source — a report awaiting moderation, or rejected, is not listed at all (it may hold a phone number or a
+home address typed into the description). One request (``requests/<id>.json``) answers by its tracking code
+(the submitter's secret, any state, like the 随手拍 status page) or by its case code once it is public.
+Errors are the standard list ``[{"code": 400, "description": "…"}]``.
 """
 from __future__ import annotations
 
@@ -28,9 +34,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from models.cases import Case, CaseSource, CaseState
+from models.cases import Case, CaseSource
 from models.citizen_reports import (
-    OPEN_STATES, ReportError, ReportInput, find_case, public_status, submit,
+    OPEN_STATES, UNMODERATED_STATES, ReportError, ReportInput, find_case, public_status, submit,
 )
 from models.clock import LOCAL_TZ, as_utc, utcnow
 from models.coords import gcj02_to_wgs84
@@ -49,8 +55,8 @@ DEFAULT_DAYS = 90  # also the longest start_date..end_date span the spec allows
 FMT = "<any(json, xml):fmt>"
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-05T00:00:00+08:00"  # when this server's Open311 interface last changed
-# internal detections are public once confirmed (立案); citizen reports are public from the start
-_UNCONFIRMED = (CaseState.FOUND.value, CaseState.INVALID.value)
+# every case is public once a moderator confirmed it (立案), never before (models.citizen_reports.is_public)
+_UNCONFIRMED = UNMODERATED_STATES
 
 
 def o311_error(status: int, description: str):
@@ -207,8 +213,7 @@ def requests_list(fmt: str):
     ids = [v.strip() for v in request.args.get("service_request_id", "").split(",") if v.strip()]
     if start is None and end is None and not ids:
         start = utcnow() - timedelta(days=DEFAULT_DAYS)
-    visible = or_(Case.source == CaseSource.CITIZEN.value, Case.state.not_in(_UNCONFIRMED))
-    q = select(Case).where(visible)
+    q = select(Case).where(Case.state.not_in(_UNCONFIRMED))
     if start is not None:
         q = q.where(Case.found_at >= start)
     if end is not None:
@@ -235,8 +240,8 @@ def request_one(code: str, fmt: str):
         return o311_error(404, "jurisdiction_id: unknown jurisdiction")
     ctx = flask.current_app.config["CIVICWATCH"]
     with ctx.sessions() as s:
-        case = find_case(s, code)
-        if case is None or (case.source != CaseSource.CITIZEN.value and case.state in _UNCONFIRMED):
+        case = find_case(s, code)  # by case code only once public; by tracking code (a secret) always
+        if case is None:
             return o311_error(404, f"service_request_id: no request {code[:40]!r}")
         return render(fmt, [request_json(s, case)], "requests")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort
 
-from dashboard.access import require_roles
+from dashboard.access import current_principal, require_roles
 from dashboard.app import current_ctx
 from models.cases import Evidence
 
@@ -61,9 +61,23 @@ def make_thumbnail(path: Path) -> bytes:
     return buf.getvalue()
 
 
+def shown_on_wall(evidence_id: int) -> bool:
+    """Whether the wall's current snapshot shows this evidence (the thumbnail of an event on its list)."""
+    from dashboard.wall.snapshot import service_for
+
+    try:
+        events = service_for(current_ctx()).get().get("events") or []
+    except Exception:  # noqa: BLE001 - no snapshot (database away): the wall shows nothing
+        return False
+    return any(e.get("evidence") == evidence_id for e in events if isinstance(e, dict))
+
+
 @blueprint.get("/thumb/<int:evidence_id>")
 @require_roles("wall", "admin", "supervisor", "viewer")
 def thumb(evidence_id: int):
+    """A thumbnail; the wall token gets only those of the events its snapshot shows (no enumeration)."""
+    if current_principal().role == "wall" and not shown_on_wall(evidence_id):
+        abort(404)
     with _cache_lock:
         data = _cache.get(evidence_id)
         if data is not None:

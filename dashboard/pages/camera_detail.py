@@ -69,6 +69,7 @@ def _editor(zones: list[dict]) -> html.Section:
     ], className="cw-card cw-edit-panel")
 
 
+@access.page_layout("/cameras/")
 def layout(code: str | None = None, **_):
     p = access.current_principal()
     ctx = current_ctx()
@@ -203,6 +204,7 @@ def save(_save, _delete, view, name, kind, code):
     p = access.current_principal()
     if p.role not in EDITORS:
         return dmc.Alert(T.ZONE_READONLY, color="red", variant="light"), no_update, no_update, no_update
+    code = code if isinstance(code, str) else ""  # a hand-made request may send any JSON here
     view = view or {}
     selected = view.get("selected") or "new"
     try:

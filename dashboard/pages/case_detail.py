@@ -144,6 +144,7 @@ def _actions(case: Case, p: access.Principal, unit_options: list[dict]) -> list:
     return out
 
 
+@access.page_layout("/cases/")
 def layout(code: str | None = None, done: str | None = None, **_):
     p = access.current_principal()
     ctx = current_ctx()

@@ -5,6 +5,8 @@ filters) answered by :func:`rows`. Unit operators see their own unit's cases onl
 """
 from __future__ import annotations
 
+import math
+
 import dash
 import dash_ag_grid as dag
 import dash_mantine_components as dmc
@@ -18,7 +20,7 @@ from dashboard.shell import desktop_page
 from dashboard.text import desktop as T
 from dashboard.text import errors as E
 from dashboard.text.errors import translate
-from models.case_queries import CaseFilter, FilterError, Snapshot, case_count, case_page
+from models.case_queries import MAX_PAGE, CaseFilter, FilterError, Snapshot, case_count, case_page
 from models.cases import CaseSource, CaseState
 from models.clock import fmt_local
 from models.registry import District, ProblemType, ResponsibleUnit
@@ -31,10 +33,12 @@ access.allow_callbacks("cases-", ROLES)
 
 
 def scope_of(p: access.Principal) -> int | None:
-    """The unit a principal is confined to (unit operators), else None. An unbound operator sees nothing."""
-    if p.role == "unit":
-        return p.unit_id if p.unit_id is not None else -1
-    return None
+    """The unit a principal is confined to (unit operators), None for staff and viewers (every unit).
+
+    Deny by default: an unbound operator, or any other role, is confined to no unit (-1: sees nothing)."""
+    if p.role in ("admin", "supervisor", "viewer"):
+        return None
+    return p.unit_id if p.role == "unit" and p.unit_id is not None else -1
 
 
 COLUMN_DEFS = [
@@ -79,6 +83,7 @@ def _saved_options(saved: dict) -> list[dict]:
     return [{"value": name, "label": name} for name in sorted(saved)]
 
 
+@access.page_layout("/cases")
 def layout(**_):
     p = access.current_principal()
     with current_ctx().sessions() as s:
@@ -229,6 +234,29 @@ clientside_callback(
 )
 
 
+MAX_START_ROW = 10_000_000  # far beyond any real list: a larger offset is a hand-made request
+
+
+def block_bounds(request: dict) -> tuple[int, int]:
+    """``(startRow, endRow)`` of the grid's block request: whole numbers, 0 ≤ start < end, at most MAX_PAGE
+    rows (the grid asks for 100 at a time). Raises ValueError naming the bad field."""
+    out = []
+    for name, default in (("startRow", 0), ("endRow", None)):
+        value = request.get(name)
+        if value is None:
+            value = default if default is not None else out[0] + 100
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or value != int(value):
+            raise ValueError(f"{name}: expected a whole number, got {str(value)[:20]!r}")
+        out.append(int(value))
+    start, end = out
+    if not 0 <= start <= MAX_START_ROW:
+        raise ValueError(f"startRow: expected 0 … {MAX_START_ROW}, got {start}")
+    if end <= start:
+        raise ValueError(f"endRow: expected more than startRow ({start}), got {end}")
+    return start, min(end, start + MAX_PAGE)
+
+
 @callback(Output("cases-new", "children"), Output("cases-new", "style"), Input("cases-new-tick", "n_intervals"),
           State("cases-filter", "data"), State("cases-snapshot", "data"), prevent_initial_call=True)
 def new_cases(_tick, filter_data, snapshot_data):
@@ -255,15 +283,17 @@ def new_cases(_tick, filter_data, snapshot_data):
 )
 def rows(request, filter_data, snapshot_data=None):
     """One block of rows for the grid: SQL LIMIT/OFFSET with the filter and the grid's sort."""
-    if not request:
+    if not request or not isinstance(request, dict):
         return no_update, no_update, no_update, no_update
     p = access.current_principal()
     try:
         f = CaseFilter.from_dict(filter_data)
     except FilterError as exc:
         return {"rowData": [], "rowCount": 0}, "", dmc.Alert(T.ERROR_GENERIC.format(error=translate(exc, E.FILTER, E.FILTER_FALLBACK)), color="red"), None
-    start = max(0, int(request.get("startRow") or 0))
-    end = max(start + 1, int(request.get("endRow") or start + 100))
+    try:
+        start, end = block_bounds(request)
+    except ValueError as exc:
+        return {"rowData": [], "rowCount": 0}, "", dmc.Alert(T.ERROR_GENERIC.format(error=exc), color="red"), None
     sort = request.get("sortModel") or []
     snap = Snapshot.from_dict(snapshot_data)
     pin = {"upto_id": snap.upto_id, "now": snap.at} if snap else {}

@@ -116,6 +116,7 @@ def ledger_view(items) -> html.Div:
     return _table(T.LEDGER_COLS, rows, num_from=3)
 
 
+@access.page_layout("/decisions")
 def layout(**_):
     p = access.current_principal()
     year = _this_year()

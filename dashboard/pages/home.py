@@ -13,6 +13,7 @@ dash.register_page(__name__, path="/", title="漳州精神文明建设平台")
 access.allow_page("/", access.LOGGED_IN | {"wall"})
 
 
+@access.page_layout("/")
 def layout(**_):
     target = access.start_path(access.current_principal().role)
     return html.Div([dcc.Location(id="home-redirect", pathname=target, refresh=True),

@@ -147,6 +147,7 @@ def _edit_panel(editable: bool, units: list[dict]) -> html.Div:
     ], className="cw-card cw-edit-panel")
 
 
+@access.page_layout("/indicators")
 def layout(**_):
     p = access.current_principal()
     with current_ctx().sessions() as s:

@@ -11,6 +11,7 @@ dash.register_page(__name__, path="/404", title=f"{T.PAGE_NOT_FOUND_TITLE} Â· æ¼
 access.allow_page("/404", ("admin", "supervisor", "viewer", "unit"))
 
 
+@access.page_layout("/404")
 def layout(**_):
     p = access.current_principal()
     return message_page(T.PAGE_NOT_FOUND_TITLE, T.PAGE_NOT_FOUND, link=(access.start_path(p.role), T.BACK_TO_START))

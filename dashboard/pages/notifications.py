@@ -43,6 +43,7 @@ def _table(status: str | None, admin: bool):
                       className="cw-table cw-table-compact", id="notifypage-rows")
 
 
+@access.page_layout("/notifications")
 def layout(**_):
     options = [{"value": "", "label": T.FILTER_ALL}] + [{"value": k, "label": v} for k, v in T.STATUS.items()]
     return desktop_page(T.PAGE_TITLE, [

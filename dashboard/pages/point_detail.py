@@ -83,6 +83,7 @@ def _history_figures(h: dict):
     return months, hours
 
 
+@access.page_layout("/points/")
 def layout(code: str | None = None, **_):
     ctx = current_ctx()
     with ctx.sessions() as s:

@@ -130,6 +130,7 @@ def _district_table(rows: list[dict]) -> html.Div:
                     className="cw-card cw-district-table")
 
 
+@access.page_layout("/points")
 def layout(**_):
     with current_ctx().sessions() as s:
         rows = point_rows(s)

@@ -50,6 +50,7 @@ def _field(label: str, child, hint: str | None = None, id_: str | None = None) -
     return html.Div(parts, className="rp-field")
 
 
+@access.page_layout("/report")
 def layout(**_):
     form = html.Div(id="report-form", className="rp-form", children=[
         _field(T.PHOTOS, html.Div([

@@ -28,6 +28,7 @@ def _row(label: str, value, id_: str | None = None) -> html.Div:
                     className="rp-dl-row")
 
 
+@access.page_layout("/report/")
 def layout(code: str | None = None, **_):
     shell = [html.Header([html.H1(T.STATUS_TITLE, className="rp-title"),
                           html.P(T.SUBTITLE, className="rp-subtitle")], className="rp-header")]

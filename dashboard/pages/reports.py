@@ -130,6 +130,7 @@ def render_briefing(b: dict, demo: bool = False) -> html.Article:
     return html.Article(parts, className="cw-report", id="reports-article")
 
 
+@access.page_layout("/reports")
 def layout(**_):
     actions = html.Div([
         period_controls("reports", kinds=("day", "week", "month"), default="week",

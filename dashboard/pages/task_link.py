@@ -26,6 +26,7 @@ def _guard(p: access.Principal, path: str) -> bool:
 access.guard_page("/tasks/", _guard)
 
 
+@access.page_layout("/tasks/")
 def layout(code: str | None = None, **kw):
     # the case page's own layout, looked up in Dash's page registry: importing the page module directly
     # would register it a second time (Dash loads pages under its own module names)

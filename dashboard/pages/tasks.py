@@ -87,6 +87,7 @@ def _rows(unit_id: int) -> tuple[list[dict], dict[str, str]]:
         return rows, locations(s, [r["code"] for r in rows])
 
 
+@access.page_layout("/tasks")
 def layout(done: str | None = None, code: str | None = None, **_):
     p = access.current_principal()
     if p.unit_id is None:

@@ -30,9 +30,14 @@ access.allow_callbacks("units-d-", ROLES)
 register_callbacks()  # 通知联系人 (dashboard/unit_contacts_panel.py)
 
 
+_SEE_ALL = frozenset({"admin", "supervisor", "viewer"})
+
+
 def may_see(p: access.Principal, unit_id: int) -> bool:
-    """Staff and viewers see every unit; a unit operator only their own."""
-    return p.role != "unit" or p.unit_id == unit_id
+    """Staff and viewers see every unit; a unit operator only their own; anyone else nothing (deny by default)."""
+    if p.role in _SEE_ALL:
+        return True
+    return p.role == "unit" and p.unit_id is not None and p.unit_id == unit_id
 
 
 def _cases_table(rows: list[dict]) -> html.Table | dmc.Alert:
@@ -70,6 +75,7 @@ def indicator_list(rows: list[dict], unit_id: int) -> html.Div | dmc.Alert:
     return html.Div(items, className="cw-ind-list")
 
 
+@access.page_layout("/units/")
 def layout(code: str | None = None, **_):
     p = access.current_principal()
     with current_ctx().sessions() as s:

@@ -124,6 +124,7 @@ def _rank_table(rows: list[dict], improved: bool = False) -> html.Table:
     return html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)], className="cw-table")
 
 
+@access.page_layout("/units")
 def layout(**_):
     grid = dag.AgGrid(
         id="units-grid", columnDefs=COLUMN_DEFS, rowData=[],

@@ -118,6 +118,7 @@ def _canvas(ctx, snap, reg) -> html.Div:
     ])
 
 
+@access.page_layout("/wall")
 def layout(**_query):
     ctx = current_ctx()
     svc = service_for(ctx)

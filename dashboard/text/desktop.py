@@ -176,6 +176,8 @@ MINUTES = "{m}分钟"
 # Generic errors
 ERROR_GENERIC = "出错了：{error}。请刷新页面重试；如果仍然出错，请联系系统管理员。"
 FORBIDDEN = "您没有权限执行此操作。"
+PAGE_FORBIDDEN_TITLE = "无权访问"
+PAGE_FORBIDDEN = "您没有权限打开这个页面。如认为有误，请联系文明办。"
 
 PAGE_NOT_FOUND_TITLE = "页面不存在"
 PAGE_NOT_FOUND = "没有这个页面（地址可能输错了，或页面已移动）。请从上方导航进入。"

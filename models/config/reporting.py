@@ -40,6 +40,15 @@ class EdgeConfig(Section):
         0.1, gt=0, le=1, description="Boxes overlapping at least this much (IoU) join the open case of the same "
         "camera, zone and type instead of opening a new one.",
     )
+    token_cameras: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Edge token name → the cameras it may report for (camera codes or patterns such as "
+        "`CAM-LW-*`; `*` = any). An alarm for another camera is refused (403, field `camera_code`).",
+    )
+    require_token_scope: bool = Field(
+        False, description="Refuse alarms from edge tokens not listed in `token_cameras` (403); without it an "
+        "unlisted token may report for any camera. Recommended in production.",
+    )
     max_batch: int = Field(
         500, ge=1, le=5000, description="Most alarms in one `POST /api/v1/events/batch` request (more is refused "
         "with 413 naming `events`); the body is also bounded by the upload size limit (one 10 MB image plus the form).",

@@ -12,6 +12,7 @@ from ..notifications import UnitContact
 from ..registry import (
     Camera, District, Indicator, IndicatorAssignment, MonitoringPoint, ProblemType, ResponsibleUnit, RoutingRule,
 )
+from ..spreadsheet_cells import safe_cell
 from .schema import TABLES, TABLES_BY_NAME
 
 WORKBOOK_NAME = "registry.xlsx"
@@ -95,13 +96,18 @@ def format_cell(kind: str, value: object) -> str:
     return str(value)
 
 
+def _text_cell(kind: str, text: str) -> str:
+    """Text columns are formula-safe (``safe_cell``; the importer reads the ``'`` back off); numbers stay numbers."""
+    return text if kind in ("float", "int") else safe_cell(text)
+
+
 def write_csv(path: Path, table_name: str, rows: list[dict[str, object]]) -> None:
     table = TABLES_BY_NAME[table_name]
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(table.column_names)
         for row in rows:
-            writer.writerow([format_cell(c.kind, row.get(c.name)) for c in table.columns])
+            writer.writerow([_text_cell(c.kind, format_cell(c.kind, row.get(c.name))) for c in table.columns])
 
 
 def write_workbook(path: Path, data: dict[str, list[dict[str, object]]]) -> None:
@@ -118,7 +124,7 @@ def write_workbook(path: Path, data: dict[str, list[dict[str, object]]]) -> None
                 value = row.get(col.name)
                 # numbers stay numbers (spreadsheet-friendly); everything else is the importer's text
                 cells.append(value if col.kind in ("float", "int") and value is not None
-                             else (format_cell(col.kind, value) or None))
+                             else (_text_cell(col.kind, format_cell(col.kind, value)) or None))
             sheet.append(cells)
     wb.save(path)
 

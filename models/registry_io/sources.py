@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
+from ..spreadsheet_cells import unescape_cell
 from .errors import RegistryImportError
 from .schema import TABLES
 
@@ -37,7 +38,7 @@ def _text(value: object) -> str | None:
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
-    text = str(value).strip()
+    text = unescape_cell(str(value).strip()).strip()  # a formula-safe export's leading ' (safe_cell)
     return text or None
 
 

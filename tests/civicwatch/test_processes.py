@@ -69,7 +69,7 @@ def test_web_serves_health_under_gunicorn(tmp_path):
             except OSError:
                 time.sleep(0.5)
         assert body is not None, _stop(proc)
-        assert body["database"]["ok"] and body["database"]["dialect"] == "sqlite"
+        assert body["status"] == "ok" and "database" not in body  # details need a login or a viewer token
     finally:
         _stop(proc)
 

@@ -179,14 +179,14 @@ def _run_embedded(cfg: Path, url: str, token: str) -> dict:
     proc = _spawn(cfg, "run", "--port", str(port))
     try:
         def frames_done():
-            health = _get(port, "/healthz")
+            health = _get(port, "/healthz", token)
             det = (health or {}).get("services", {}).get("detection", {})
             return det if det.get("frames") == FRAMES * len(SCRIPT) else None
         det = _wait("embedded: every frame analysed", frames_done, [proc])
         assert det["errors"] == 0
         _wait("embedded: cameras exhausted", lambda: _cameras_exhausted(url), [proc])
         summary = _wait("embedded: /api/v1/summary", lambda: _get(port, "/api/v1/summary", token), [proc])
-        stats = _get(port, "/healthz")["scheduler"]
+        stats = _get(port, "/healthz", token)["scheduler"]
     finally:
         proc.send_signal(signal.SIGINT)  # `civicwatch run` stops on Ctrl-C (flushes, closes feeds)
         out = _stop(proc) if proc.poll() is None and not _exited(proc) else proc.communicate()[0]
@@ -209,7 +209,7 @@ def _run_scaled(cfg: Path, url: str, token: str) -> dict:
         _wait("scaled: cameras exhausted", lambda: _cameras_exhausted(url), procs)
         summary = _wait("scaled: /api/v1/summary from the web process",
                         lambda: _get(port, "/api/v1/summary", token), procs)
-        web_health = _get(port, "/healthz")
+        web_health = _get(port, "/healthz", token)
         rows = [x.decode().split(",") for x in r.lrange(key, 0, -1)]
     finally:
         outs = [_stop(p) for p in reversed(procs)]  # scheduler first, then web, then the workers

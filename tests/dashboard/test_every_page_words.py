@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
-from dashboard.access import address_throttle, token_cache
+from dashboard.access import token_cache
 from models.accounts import User
 from models.cases import Case, Evidence
 from models.clock import utcnow
@@ -88,7 +88,6 @@ def city(sqlite_ctx, monkeypatch):
     from dashboard.app import create_app
 
     use_fast_hashing(monkeypatch)
-    address_throttle.clear()
     token_cache.clear()
     seeded = _build(sqlite_ctx)
     app = create_app(sqlite_ctx)

@@ -80,6 +80,10 @@ def test_list_filters_and_photo_upload(client, ctx):
     b = post(client, service_code="PT02", lat="24.52", long="117.66", description="摆摊")
     assert b.status_code == 201
     ida, idb = a.get_json()[0]["service_request_id"], b.get_json()[0]["service_request_id"]
+    assert client.get("/open311/v2/requests.json").get_json() == []  # listed once a moderator accepts them
+    with ctx.sessions.begin() as s:
+        for case in s.scalars(select(Case).where(Case.external_ref.in_([ida, idb]))):
+            apply(s, case, "accept", actor="sup", actor_role="supervisor")
     all_ids = {x["service_request_id"] for x in client.get("/open311/v2/requests.json").get_json()}
     assert all_ids == {ida, idb}
     only = client.get("/open311/v2/requests.json?service_code=PT02").get_json()

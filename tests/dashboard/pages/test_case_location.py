@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from dashboard.access import address_throttle, token_cache
+from dashboard.access import token_cache
 from models.clock import utcnow
 from models.registry import ProblemType
 from models.workflow import apply, open_case
@@ -27,7 +27,6 @@ def live(sqlite_ctx, monkeypatch):
     from dashboard.app import create_app
 
     use_fast_hashing(monkeypatch)
-    address_throttle.clear()
     token_cache.clear()
     seeded = seed(sqlite_ctx)
     with sqlite_ctx.sessions.begin() as s:

@@ -90,12 +90,15 @@ def test_thumbnails_are_role_checked_and_never_citizen_photos(wall_app):
 
 def test_healthz_lists_the_wall_snapshot_service(wall_app):
     server, wall, *_ = wall_app
+    with server.config["CIVICWATCH"].sessions.begin() as s:
+        viewer, _ = create_token(s, Role.VIEWER.value, name="monitoring", days=1)
+    monitor = {"Authorization": f"Bearer {viewer}"}  # the details are for staff and monitoring only
     c = server.test_client()
-    body = json.loads(c.get("/healthz").get_data(as_text=True))
+    body = json.loads(c.get("/healthz", headers=monitor).get_data(as_text=True))
     assert body["services"]["wall"]["computations"] == 0
     c.get(f"/wall?token={wall}")
     assert _layout(c).status_code == 200
-    wall_status = json.loads(c.get("/healthz").get_data(as_text=True))["services"]["wall"]
+    wall_status = json.loads(c.get("/healthz", headers=monitor).get_data(as_text=True))["services"]["wall"]
     assert wall_status["ok"] is True and wall_status["computations"] >= 1
     assert wall_status["pipeline"] == "not_running"  # no feeds in this app: the wall says so
 
@@ -113,7 +116,12 @@ def test_layout_without_the_database_is_a_wall_with_a_banner_not_a_blank_page(wa
 
     monkeypatch.setattr(WallSnapshotService, "get", down)
     monkeypatch.setattr(WallSnapshotService, "registry", down)
+    from flask import g
+
+    from dashboard.access import Principal
+
     with wall_app[0].test_request_context("/wall"):
+        g.principal = Principal("token", "wall", "wall")  # the layout checks its caller itself
         # the page module as Dash loaded it (importing it again under another name would register /wall twice)
         layout = next(p for p in dash.page_registry.values() if p["path"] == "/wall")["layout"]
         out = json.dumps(layout().to_plotly_json(), cls=PlotlyJSONEncoder, ensure_ascii=False)
