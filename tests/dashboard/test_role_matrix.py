@@ -60,10 +60,12 @@ ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("/api/v1/notifications/<int:notification_id>/retry", "POST"): frozenset({"admin"}),
     ("/api/v1/me", "GET"): EVERYONE - {ANON},
     # public reporting (随手拍, Open311)
-    ("/open311/v2/services.json", "GET"): EVERYONE,
-    ("/open311/v2/requests.json", "GET"): EVERYONE,
-    ("/open311/v2/requests/<code>.json", "GET"): EVERYONE,
-    ("/open311/v2/requests.json", "POST"): EVERYONE,
+    ("/open311/v2/discovery.<any(json, xml):fmt>", "GET"): EVERYONE,
+    ("/open311/v2/services.<any(json, xml):fmt>", "GET"): EVERYONE,
+    ("/open311/v2/services/<code>.<any(json, xml):fmt>", "GET"): EVERYONE,
+    ("/open311/v2/requests.<any(json, xml):fmt>", "GET"): EVERYONE,
+    ("/open311/v2/requests/<code>.<any(json, xml):fmt>", "GET"): EVERYONE,
+    ("/open311/v2/requests.<any(json, xml):fmt>", "POST"): EVERYONE,
     ("/api/v1/public/reports", "POST"): EVERYONE,
     # registry
     ("/api/v1/registry/points", "GET"): DESK,
@@ -191,6 +193,9 @@ def _sample_url(app, rule) -> str:
     for arg in rule.arguments:
         conv = rule._converters[arg].__class__.__name__.lower()
         values[arg] = SAMPLE_VALUES["int"] if "integer" in conv else SAMPLE_VALUES.get(arg, "x")
+        choices = re.search(rf"<any\(([^)]*)\):{arg}>", rule.rule)
+        if choices:  # any(json, xml): the first choice
+            values[arg] = choices.group(1).split(",")[0].strip()
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
