@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base
@@ -96,6 +96,9 @@ class Case(Base):
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     return_count: Mapped[int] = mapped_column(Integer, default=0)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 类型待确认 (type to be confirmed): detection raised it as the best allowed type although no type rule
+    # took it; the supervisor confirms or changes the type at 立案 (accept with ``problem_type_id``)
+    type_unconfirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -111,6 +114,7 @@ class Case(Base):
 
     __table_args__ = (
         Index("ix_cases_state", "state"),
+        Index("ix_cases_type_unconfirmed", "type_unconfirmed", "state"),
         Index("ix_cases_found_at", "found_at"),
         Index("ix_cases_unit_state", "unit_id", "state"),
         Index("ix_cases_district_state", "district_id", "state"),

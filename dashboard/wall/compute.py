@@ -27,7 +27,7 @@ def compute_snapshot(session: Session, now: datetime, reg: Registry, dialect: st
         "point_counts": state_counts,
         "district_open": live.district_open(reg, open_cases),
         "flow": {"year": slow["flow_year"], "today": live.reached(session, local_day_start(now)),
-                 **live.flow_now(open_cases)},
+                 **live.flow_now(open_cases), "unconfirmed": live.type_unconfirmed(session)},
         "events": live.events(session, now),
         "trend": slow["trend"],
         "types": slow["types"],
