@@ -2,7 +2,8 @@
 
 ``CameraPipeline.process(image, t)`` downsizes the frame to the analysis width, updates the background
 model, runs the detectors (crowd first: it claims its boxes), feeds their observations to the problem
-tracker and returns what happened: the observations, the problems confirmed on this frame (raise a case)
+tracker (a tracked thing not observed but looking as when last observed — just uncovered by a passer-by
+— counts as seen), and returns what happened: the observations, the problems confirmed on this frame (raise a case)
 and the problems dropped. ``check_box(box)`` answers the camera re-check question for a case box:
 is the place clean now?
 """
@@ -18,7 +19,7 @@ from ..clock import LOCAL_TZ
 from . import crowd, stationary  # noqa: F401 - register the built-in detectors
 from .background import BackgroundModel
 from .plugins import FrameContext, detector_class
-from .problems import Observation, Problem, ProblemTracker, TrackerSettings
+from .problems import Observation, Problem, ProblemTracker, TrackerSettings, iou
 from .zones import Zone, ZoneMap
 
 DEFAULT_DETECTORS = ("crowd", "stationary", "wall_change")
@@ -32,6 +33,14 @@ class FrameResult:
     confirmed: list[Problem] = field(default_factory=list)
     dropped: list[Problem] = field(default_factory=list)
     frame: np.ndarray | None = None  # analysis-size frame
+
+
+def _crop(frame: np.ndarray, box) -> np.ndarray:
+    """The pixels of a relative box (x1, y1, x2, y2) of ``frame`` (a copy)."""
+    H, W = frame.shape[:2]
+    x1, y1 = max(0, int(box[0] * W)), max(0, int(box[1] * H))
+    x2, y2 = min(W, max(x1 + 1, int(round(box[2] * W)))), min(H, max(y1 + 1, int(round(box[3] * H))))
+    return frame[y1:y2, x1:x2].copy()
 
 
 def downsize(image: np.ndarray, width: int) -> np.ndarray:
@@ -114,15 +123,45 @@ class CameraPipeline:
         for det in self.detectors:
             result.observations += det.detect(fc)
         evidence = image if self.keep_evidence else None
+        seen: set[int] = set()
         for ob in result.observations:
             p = self.tracker.observe(ob, frame=evidence)
+            seen.add(p.id)
             if p.first_frame is None and evidence is not None and p.hits == 1:
                 p.first_frame = evidence
+            if p.last_seen == t and iou(p.box, ob.box) >= self.tracker.settings.match_iou:
+                p.appearance = _crop(frame, p.box)
+        self._seen_again(frame, t, seen)
         result.confirmed = self.tracker.due(t, self.dwell_of)
         for p in result.confirmed:
             p.confirmed_at = t
         result.dropped = self.tracker.expire(t)
         return result
+
+    def _seen_again(self, frame: np.ndarray, t: float, seen: set[int]) -> None:
+        """A tracked thing not observed on this sample but looking exactly as when last observed is seen.
+
+        After a passer-by uncovers it, a thing's pixels are back but not yet "static" (they changed since
+        the previous sample), so the static signal misses it for a couple of samples; each occlusion would
+        cost those samples. Its last observed look (a crop of its box) recognises it at once. Only things
+        seen in the last ``lost_after_s``, still differing from the background (not the bare ground).
+        """
+        thr = max(9.0, self.bg.threshold * self.bg.level)
+        bg_now = None
+        for p in self.tracker.problems:
+            if p.id in seen or p.appearance is None or p.last_seen >= t \
+                    or t - p.last_seen > self.tracker.settings.lost_after_s:
+                continue
+            crop = _crop(frame, p.box)
+            if crop.shape != p.appearance.shape or crop.size == 0:
+                continue
+            if float((BackgroundModel._maxdiff(crop, p.appearance) <= thr).mean()) < 0.8:
+                continue
+            if bg_now is None:
+                bg_now = self.bg.background_now()
+            if float((BackgroundModel._maxdiff(crop, _crop(bg_now, p.box)) > thr).mean()) < 0.3:
+                continue  # the ground looks like the thing's last view: cannot tell
+            self.tracker.seen_again(p, t)
 
     def check_box(self, box) -> tuple[bool, float]:
         """Re-check: ``(clean, share)`` — clean when under 10 % of the box differs and stays (static)."""

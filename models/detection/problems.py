@@ -5,8 +5,7 @@ an overlapping box update one :class:`Problem` instead of creating new ones. A p
 when it has been seen for its dwell time (counted from its first sight: the observation's ``since`` when the
 detector knows when the thing started to look as it does) (the zone's override or the type's ``dwell_s``), on at
 least ``confirm_frames`` samples and in most samples since (passers-by hiding it in the others neither restart
-its dwell nor split it: a partly hidden view, or one grown by a person standing beside it, that shares most of
-its box is the same problem); its type is the majority vote, marked 类型待确认 when under 60 % of the
+its dwell nor split it: a partly hidden view that shares most of its box is the same problem); its type is the majority vote, marked 类型待确认 when under 60 % of the
 observations agree or most came from no type rule; a problem that disappears before its dwell time is dropped. A confirmed
 problem stays known (``raised``) while it is seen and for the type's de-dup window after it was last
 seen, so the same thing is not raised twice; a problem confirmed again after its earlier case was closed
@@ -78,6 +77,7 @@ class Problem:
     first_box: tuple | None = None
     unconfirmed_hits: int = 0  # observations whose type no rule confirmed (fallback)
     samples: int = 0  # analysed samples since it was first observed (pending problems): hits / samples = presence
+    appearance: object = None  # its pixels when last observed (analysis size), to recognise it when uncovered
 
     @property
     def type(self) -> TypeSpec:
@@ -96,7 +96,7 @@ class TrackerSettings:
     lost_after_s: float = 12.0  # unseen this long before dwell: dropped (a person who stood, then left)
     forget_after_s: float = 3600.0  # a confirmed problem unseen this long is forgotten (de-dup default)
     min_presence: float = 0.5  # seen in at least this share of the samples since first observed
-    same_thing: float = 0.5  # an observation whose box shares this much of the smaller box with a problem's is it
+    same_thing: float = 0.5  # an observation with this share of its box inside a larger problem's box is that thing
 
 
 class ProblemTracker:
@@ -120,11 +120,12 @@ class ProblemTracker:
                                               or self._overlapping(ob.zone, ob.box, ob.t))
 
     def _overlapping(self, zone: str, box, t: float) -> Problem | None:
-        """A live problem sharing most of the smaller of the two boxes: the same thing seen partly hidden, or
-        with a person standing beside it (the region grew) — never a second problem."""
+        """A live problem at least as large whose box holds most of ``box``: the same thing seen partly hidden
+        or shifted by a passer-by's legs — never a second problem. (A larger view holding a smaller problem
+        is a new problem: the heap whose first piece was seen first; the piece then waits for it.)"""
         best, best_share = None, self.settings.same_thing
         for q in self.problems:
-            if q.zone != zone or t - q.last_seen > self.settings.lost_after_s:
+            if q.zone != zone or t - q.last_seen > self.settings.lost_after_s or _area(q.box) < _area(box):
                 continue
             ix = max(0.0, min(box[2], q.box[2]) - max(box[0], q.box[0]))
             iy = max(0.0, min(box[3], q.box[3]) - max(box[1], q.box[1]))
@@ -167,6 +168,12 @@ class ProblemTracker:
         p.unconfirmed_hits += ob.type_unconfirmed
         p.score = max(p.score * 0.9, ob.score) if p.hits > 1 else ob.score
         return p
+
+    def seen_again(self, p: Problem, t: float) -> None:
+        """``p`` was recognised on the sample at ``t`` without an observation (uncovered: its last look)."""
+        p.last_seen = t
+        if p.confirmed_at is None:
+            p.hits += 1
 
     def due(self, t: float, dwell_of) -> list[Problem]:
         """Pending problems that reach confirmation at ``t``; ``dwell_of(problem)`` gives the dwell.
