@@ -121,11 +121,12 @@ class ProblemTracker:
 
     def _overlapping(self, zone: str, box, t: float) -> Problem | None:
         """A live problem at least as large whose box holds most of ``box``: the same thing seen partly hidden
-        or shifted by a passer-by's legs — never a second problem. (A larger view holding a smaller problem
-        is a new problem: the heap whose first piece was seen first; the piece then waits for it.)"""
+        or shifted by a passer-by's legs — never a second problem. In any zone: a thing lying across a zone
+        border is one thing. (A larger view holding a smaller problem is a new problem: the heap whose first
+        piece was seen first; the piece then waits for it.)"""
         best, best_share = None, self.settings.same_thing
         for q in self.problems:
-            if q.zone != zone or t - q.last_seen > self.settings.lost_after_s or _area(q.box) < _area(box):
+            if t - q.last_seen > self.settings.lost_after_s or _area(q.box) < _area(box):
                 continue
             ix = max(0.0, min(box[2], q.box[2]) - max(box[0], q.box[0]))
             iy = max(0.0, min(box[3], q.box[3]) - max(box[1], q.box[1]))
