@@ -80,11 +80,13 @@ class CameraPipeline:
         zone = next((z for z in self.zones if z.name == p.zone), None)
         return zone.dwell_for(p.type) if zone is not None else p.type.dwell_s
 
-    def _held(self, frame: np.ndarray, t: float) -> np.ndarray | None:
+    def _held(self, frame: np.ndarray, t: float, solid: bool = False) -> np.ndarray | None:
         """Pixels the background must not learn: the boxes of the problems being tracked (a tracked thing
         whose colour is close to the ground would otherwise be learnt pixel by pixel and fall apart). Only
-        problems seen in the last 30 s: a thing that left no longer holds its place."""
-        live = [p for p in self.tracker.problems if t - p.last_seen < 30.0]
+        problems seen in the last 30 s: a thing that left no longer holds its place. ``solid``: only those
+        with good evidence (confirmed, or seen on 5+ samples and in 60 % of them), which nothing absorbs."""
+        live = [p for p in self.tracker.problems if t - p.last_seen < 30.0 and (
+            not solid or p.confirmed_at is not None or (p.hits >= 5 and p.hits >= 0.6 * max(1, p.samples)))]
         if not live:
             return None
         H, W = frame.shape[:2]
@@ -103,6 +105,7 @@ class CameraPipeline:
         frame = small if small is not None else downsize(image, self.analysis_width)
         zmap = self._zones_for(frame)
         if not self.bg.update(frame, t, hold=self._held(frame, t)) or self.bg.learning(t):
+            self.bg.solid = None
             return FrameResult(t, False, frame=frame)
         if self.bg.jump > 0.4 and float(self.bg.fg.mean()) > 0.3:
             # the view jumped in one sample (a cover removed, the camera moved): learn the new view at once
@@ -117,6 +120,7 @@ class CameraPipeline:
                 self.global_changes = 0
             return FrameResult(t, False, frame=frame)
         self.global_changes = 0
+        self.bg.solid = self._held(frame, t, solid=True)
         local = datetime.fromtimestamp(t, LOCAL_TZ)
         fc = FrameContext(self.camera_code, t, local, frame, self.bg, zmap, original=image)
         result = FrameResult(t, True, frame=frame)

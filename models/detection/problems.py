@@ -87,7 +87,8 @@ class Problem:
     @property
     def type_unconfirmed(self) -> bool:
         """类型待确认: most sightings fit no type rule, or the sightings disagree on the type."""
-        return self.unconfirmed_hits * 2 > self.hits or self.votes[self.type.code] < 0.6 * self.hits
+        observed = sum(self.votes.values())  # hits also count samples it was recognised without a vote
+        return self.unconfirmed_hits * 2 > observed or self.votes[self.type.code] < 0.6 * observed
 
 
 @dataclass

@@ -78,8 +78,8 @@ class StaticRegions:
             if _people_only(region):
                 seen_unclassified.append((box_px, None))
                 continue
-            if not any(iou(k, box_px) > 0.3 for k in self._recent) and \
-                    fc.bg.is_ghost(fc.frame, x, y, w, h, region):
+            if not any(iou(k, box_px) > 0.3 for k in self._recent) and not _tracked(fc, region, x, y, w, h) \
+                    and fc.bg.is_ghost(fc.frame, x, y, w, h, region):
                 fc.bg.absorb(x, y, w, h, fc.frame)  # something in the background left: learn what is there
                 continue
             current.append(box_px)
@@ -118,6 +118,16 @@ class StaticRegions:
                 fc.bg.absorb(x1, y1, x2 - x1, y2 - y1, fc.frame)
         keep = [u for u in self._unclassified if u not in fresh and now - u[2] < 30]
         self._unclassified = fresh + keep
+
+
+def _tracked(fc: FrameContext, region: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
+    """A third of the region lies on a thing tracked with good evidence (seen in most samples): not a ghost,
+    whatever merged with it this sample (a person beside it changes the region's shape and box)."""
+    hold = fc.bg.solid
+    if hold is None:
+        return False
+    m = region > 0
+    return bool(m.any()) and float(hold[y:y + h, x:x + w][m].mean()) >= 0.3
 
 
 def _people_only(region: np.ndarray) -> bool:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from .corpus import SCENES, SEVERAL, clip_frames, judge, plant_frames, replay, write_clip, write_config, zones_yaml
+from .corpus import (
+    SCENES, SEVERAL, SINGLE, clip_frames, judge, plant_frames, replay, write_clip, write_config, zones_yaml,
+)
 
-# one single-type zone set per planted scene (the types rotate over the scenes), plus the several-types set
-SINGLE = {"tune-walkway": "机动车乱停放", "tune-crossing": "暴露垃圾", "held-out-left": "占道经营",
-          "held-out-mirror": "非机动车乱停放", "clean": "暴露垃圾", "clean-mirror": "乱堆物料"}
+# one single-type zone set per scene (the types rotate over the scenes), plus the several-types set
 RUNS = [(s.name, [SINGLE[s.name]]) for s in SCENES] + [(s.name, SEVERAL) for s in SCENES]
 
 
