@@ -54,6 +54,7 @@ class Observation:
     signal: str = "stationary_object"
     since: float | None = None  # the thing has looked like this since (its first sight), if the detector knows
     type_unconfirmed: bool = False  # no type rule took it: the best allowed type, 类型待确认 (never dropped)
+    fallback: bool = False  # no type rule took it (never dropped): it never starts a problem beside a known one
 
 
 @dataclass
@@ -118,7 +119,22 @@ class ProblemTracker:
             if v >= best_iou:
                 best, best_iou = p, v
         return best if best is not None else (self._container(ob.zone, ob.box, ob.t)
-                                              or self._overlapping(ob.zone, ob.box, ob.t))
+                                              or self._overlapping(ob.zone, ob.box, ob.t)
+                                              or (self._touching(ob.box, ob.t) if ob.fallback else None))
+
+    def _touching(self, box, t: float) -> Problem | None:
+        """A live problem sharing a third of the smaller box with ``box``: a view that no type rule took (a
+        stall with its awning hidden, a thing with a person merged) of a thing already raised or tracked with
+        good evidence (seen on 5+ samples and in 60 % of them)."""
+        for q in self.problems:
+            if t - q.last_seen > self.settings.lost_after_s or (
+                    q.confirmed_at is None and (q.hits < 5 or q.hits < 0.6 * max(1, q.samples))):
+                continue
+            ix = max(0.0, min(box[2], q.box[2]) - max(box[0], q.box[0]))
+            iy = max(0.0, min(box[3], q.box[3]) - max(box[1], q.box[1]))
+            if ix * iy >= 0.3 * max(1e-9, min(_area(box), _area(q.box))):
+                return q
+        return None
 
     def _overlapping(self, zone: str, box, t: float) -> Problem | None:
         """A live problem at least as large whose box holds most of ``box``: the same thing seen partly hidden

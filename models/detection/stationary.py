@@ -87,7 +87,7 @@ class StaticRegions:
             feats = region_features(fc.frame, background, region, x, y, w, h)
             feats.neighbours = static_neighbours(fc.bg.static_fg, region, x, y, w, h)
             ptype, score = classify(types, feats) if types else (None, 0.0)
-            unconfirmed = False
+            unconfirmed, by_fallback = False, ptype is None
             if ptype is None:  # never drop a thing left in the zone: the zone's type, or 类型待确认
                 ptype, score, unconfirmed = fallback(types, feats)
             box = (x / W, y / H, (x + w) / W, (y + h) / H)
@@ -95,7 +95,8 @@ class StaticRegions:
                 seen_unclassified.append((box_px, feats))
                 continue
             out.append(Observation(ptype, zone.name, box, round(score, 3), fc.t, self.signal,
-                                   since=fc.bg.since(x, y, w, h, region), type_unconfirmed=unconfirmed))
+                                   since=fc.bg.since(x, y, w, h, region), type_unconfirmed=unconfirmed,
+                                   fallback=by_fallback))
         self._age_unclassified(fc, seen_unclassified)
         self._recent = current
         return out
