@@ -199,8 +199,9 @@ class ProblemTracker:
         Call once per analysed sample: it also counts the samples of each pending problem. A problem is due
         when its dwell has passed since first sight, it is seen now and in at least ``min_presence`` of the
         samples since it was first observed (people passing in front hide it in the others: they neither
-        restart nor split it; a flapping tape or a shadow that comes and goes is not seen in most), on at
-        least ``confirm_frames`` samples, and it is not a part of a larger thing. The type is the majority
+        restart nor split it; a flapping tape or a shadow that comes and goes is not seen in most), observed
+        by a detector on at least ``confirm_frames`` samples (recognised-when-uncovered samples count for
+        presence only), and it is not a part of a larger thing. The type is the majority
         vote; with less than 60 % agreement the problem is still raised, marked 类型待确认.
         """
         out = []
@@ -208,7 +209,8 @@ class ProblemTracker:
             if p.confirmed_at is not None:
                 continue
             p.samples += 1
-            if p.last_seen == t and t - p.first_seen >= dwell_of(p) and p.hits >= p.type.confirm_frames \
+            if p.last_seen == t and t - p.first_seen >= dwell_of(p) \
+                    and sum(p.votes.values()) >= p.type.confirm_frames \
                     and p.hits >= self.settings.min_presence * p.samples \
                     and self._container(p.zone, p.box, t, exclude=p) is None:  # not a part of a larger thing
                 out.append(p)
