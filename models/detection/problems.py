@@ -123,16 +123,16 @@ class ProblemTracker:
                                               or (self._touching(ob.box, ob.t) if ob.fallback else None))
 
     def _touching(self, box, t: float) -> Problem | None:
-        """A live problem sharing a third of the smaller box with ``box``: a view that no type rule took (a
+        """A problem sharing a tenth of the smaller box with ``box``: a view that no type rule took (a
         stall with its awning hidden, a thing with a person merged) of a thing already raised or tracked with
         good evidence (seen on 5+ samples and in 60 % of them)."""
         for q in self.problems:
-            if t - q.last_seen > self.settings.lost_after_s or (
-                    q.confirmed_at is None and (q.hits < 5 or q.hits < 0.6 * max(1, q.samples))):
-                continue
+            if q.confirmed_at is None and (t - q.last_seen > self.settings.lost_after_s
+                                           or q.hits < 5 or q.hits < 0.6 * max(1, q.samples)):
+                continue  # a raised thing is known until it is forgotten (its de-dup window)
             ix = max(0.0, min(box[2], q.box[2]) - max(box[0], q.box[0]))
             iy = max(0.0, min(box[3], q.box[3]) - max(box[1], q.box[1]))
-            if ix * iy >= 0.3 * max(1e-9, min(_area(box), _area(q.box))):
+            if ix * iy >= 0.1 * max(1e-9, min(_area(box), _area(q.box))):
                 return q
         return None
 
