@@ -6,10 +6,16 @@ timestamps). :class:`SampleDecoder` turns the buffer into one BGR image when the
 
 - ``keyframes`` — decode the newest keyframe only (``skip_frame="NONKEY"``): chosen when the GOP is no
   longer than the sampling interval, or when the camera's shortest dwell is at least ``DWELL_GOPS`` GOPs
-  (a thing must stay that long to be a problem, so one look per GOP is enough). With a GOP longer than the
-  interval a sample that finds no new keyframe is "not ready" (no error, no repeated picture).
+  (a thing must stay that long to be a problem, so one look per GOP is enough). A sample that finds no new
+  keyframe (GOP longer than the interval, a late keyframe, or the GOP not yet measured) is "not ready".
 - ``forward`` — decode from the newest keyframe up to the newest packet (longer GOPs): when the next
-  sample falls in the same GOP the decoder continues where it stopped instead of starting again.
+  sample falls in the same GOP the decoder continues where it stopped instead of starting again; no new
+  packet since the last sample is "not ready".
+
+A decoded picture is never handed out twice (no error, no repeated picture): to detection a repeated picture
+is a scene in which nothing moved — passers-by, traffic and sensor noise would look like things left
+standing (after a reconnect, while the first GOP is measured, that opened duplicate cases) — and to camera
+health a repeat counts towards "frozen".
 
 Conversion to BGR happens once per sample with libswscale (``VideoFrame.reformat``) straight at the
 output size (``output_width``, aspect kept), never at the camera's full size.
@@ -141,7 +147,7 @@ class SampleDecoder:
         self._gop = -1  # the GOP the decoder state belongs to (forward mode), -1: none
         self._next = 0  # index of the next packet of that GOP to decode
         self._last_key_gop = -1  # the GOP whose keyframe was the last sample
-        self._last_image: np.ndarray | None = None
+        self._last_picture: tuple[int, int] | None = None  # (GOP, packet index) of the last sample's picture
 
     def sample(self, buf: GopBuffer, mode: str, interval_s: float) -> np.ndarray:
         """The newest picture the mode allows, as BGR at the output size; raises :class:`NoNewFrame`."""
@@ -149,21 +155,24 @@ class SampleDecoder:
             gop_id, packets = buf.snapshot()
             if not packets:
                 raise NoNewFrame("no keyframe received yet")
+            picture = (gop_id, 0 if mode == "keyframes" else len(packets) - 1)  # the packet the sample shows
+            if mode != "keyframes" and picture == self._last_picture:  # e.g. just changed to forward with
+                raise NoNewFrame("no new packet since the last sample")  # only the sampled keyframe kept
             if mode == "keyframes":
                 frame = self._keyframe(buf, gop_id, packets[0], interval_s)
             else:
                 frame = self._forward(buf, gop_id, packets)
             image = self._convert(frame, buf, gop_id)
+            self._last_picture = picture
             buf.facts.samples += 1
             return image
 
     # -- the two modes ----------------------------------------------------------------------------
     def _keyframe(self, buf: GopBuffer, gop_id: int, key: av.Packet, interval_s: float):
-        if gop_id == self._last_key_gop and self._last_image is not None:
-            gop = buf.facts.gop_s
-            if gop is not None and gop > interval_s * 1.05:
-                raise NoNewFrame("no new keyframe since the last sample (sampling at each keyframe)")
-            return None  # GOP ≈ interval and the next keyframe is late: the newest picture again
+        if gop_id == self._last_key_gop:
+            # never the same picture again as a new sample: to detection a repeat looks like a still scene
+            # (moving things, sensor noise "stand still" and are raised as objects), to health like a freeze
+            raise NoNewFrame("no new keyframe since the last sample (sampling at each keyframe)")
         self.cc.skip_frame = "NONKEY"
         self._gop = -1  # forward decoding must restart from a keyframe
         frame = self._decode_last([key], buf)
@@ -177,9 +186,7 @@ class SampleDecoder:
             self._gop, self._next = gop_id, 0
         todo = packets[self._next:]
         if not todo:
-            if self._last_image is None:
-                raise NoNewFrame("no new packet since the last sample")
-            return None  # nothing new since the last sample: the same picture
+            raise NoNewFrame("no new packet since the last sample")  # never the same picture twice
         frame = self._decode_last(todo, buf, keep_state=True)
         self._next = len(packets)
         return frame
@@ -203,9 +210,5 @@ class SampleDecoder:
         return last
 
     def _convert(self, frame, buf: GopBuffer, gop_id: int) -> np.ndarray:
-        if frame is None:
-            return self._last_image.copy()  # the same picture again (a copy: the last one may be kept)
         buf.facts.width, buf.facts.height = frame.width, frame.height
-        image = to_bgr(self._reformatter, frame, self.output_width)
-        self._last_image = image
-        return image
+        return to_bgr(self._reformatter, frame, self.output_width)

@@ -35,7 +35,7 @@ SORTABLE = {
     "deadline_at": Case.deadline_at,
 }
 COLUMNS = ("id", "code", "state", "type", "district", "point", "unit", "source", "found_at", "deadline_at",
-           "overdue", "description")
+           "overdue", "description", "type_unconfirmed")
 
 
 class FilterError(ValueError):
@@ -54,6 +54,7 @@ class CaseFilter:
     date_from: date | None = None
     date_to: date | None = None
     overdue: bool = False
+    type_unconfirmed: bool = False  # only cases whose type is to be confirmed (类型待确认)
     text: str = ""
 
     @classmethod
@@ -77,6 +78,9 @@ class CaseFilter:
         if f.date_from and f.date_to and f.date_from > f.date_to:
             f.date_from, f.date_to = f.date_to, f.date_from
         f.overdue = bool(data.get("overdue"))
+        if not isinstance(data.get("type_unconfirmed", False), bool):
+            raise FilterError("type_unconfirmed: expected true or false")
+        f.type_unconfirmed = data.get("type_unconfirmed", False)
         text = data.get("text") or ""
         if not isinstance(text, str) or len(text) > 64:
             raise FilterError("text: at most 64 characters")
@@ -89,7 +93,7 @@ class CaseFilter:
             "unit_ids": self.unit_ids, "sources": self.sources,
             "date_from": self.date_from.isoformat() if self.date_from else None,
             "date_to": self.date_to.isoformat() if self.date_to else None,
-            "overdue": self.overdue, "text": self.text,
+            "overdue": self.overdue, "type_unconfirmed": self.type_unconfirmed, "text": self.text,
         }
 
 
@@ -159,6 +163,8 @@ def conditions(f: CaseFilter, *, now: datetime | None = None, scope_unit_id: int
         where.append(Case.found_at < local_day_start(f.date_to + timedelta(days=1)))
     if f.overdue:
         where.append(and_(Case.state == CaseState.DISPATCHED.value, Case.deadline_at < now))
+    if f.type_unconfirmed:
+        where.append(Case.type_unconfirmed.is_(True))
     if f.text:
         # a case code (AJ2025…) is searched by prefix as a range on the unique index; other text in descriptions
         code_range = and_(Case.code >= f.text.upper(), Case.code < f.text.upper() + "\uffff")
@@ -175,7 +181,7 @@ def _select_rows(now: datetime):
     return (
         select(Case.id, Case.code, Case.state, ProblemType.name.label("type"), District.name.label("district"),
                MonitoringPoint.name.label("point"), _unit.name.label("unit"), Case.source, Case.found_at,
-               Case.deadline_at, overdue.label("overdue"), Case.description)
+               Case.deadline_at, overdue.label("overdue"), Case.description, Case.type_unconfirmed)
         .select_from(Case)
         .join(ProblemType, ProblemType.id == Case.problem_type_id)
         .outerjoin(District, District.id == Case.district_id)

@@ -99,6 +99,9 @@ class Case(Base):
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     # written by `civicwatch demo history` (演示历史数据), not found by live detection
     demo_history: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # 类型待确认 (type to be confirmed): detection raised it as the best allowed type although no type rule
+    # took it; the supervisor confirms or changes the type at 立案 (accept with ``problem_type_id``)
+    type_unconfirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -114,6 +117,7 @@ class Case(Base):
 
     __table_args__ = (
         Index("ix_cases_state", "state"),
+        Index("ix_cases_type_unconfirmed", "type_unconfirmed", "state"),
         Index("ix_cases_found_at", "found_at"),
         Index("ix_cases_unit_state", "unit_id", "state"),
         Index("ix_cases_district_state", "district_id", "state"),

@@ -2,7 +2,7 @@
 
 Runs the same pipeline as the live service (no database: raised problems are collected in memory) and
 prints one JSON object per problem raised: ``problem_type``, ``zone``, ``first_seen_s``, ``confirmed_s``
-(video time), ``box`` (relative x1, y1, x2, y2), ``score``. Problem types come from the database when it
+(video time), ``box`` (relative x1, y1, x2, y2), ``score``, ``type_unconfirmed`` (类型待确认). Problem types come from the database when it
 holds them, else from the registry files (``--registry``, default the seed registry).
 """
 from __future__ import annotations

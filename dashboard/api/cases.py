@@ -56,6 +56,7 @@ def _filter_from_args() -> CaseFilter:
             "district_ids": _id_list("district_id"), "unit_ids": _id_list("unit_id"),
             "date_from": request.args.get("date_from"), "date_to": request.args.get("date_to"),
             "overdue": request.args.get("overdue", "").lower() in ("1", "true", "yes"),
+            "type_unconfirmed": request.args.get("type_unconfirmed", "").lower() in ("1", "true", "yes"),
             "text": request.args.get("q", "")}
     try:
         return CaseFilter.from_dict(data)
@@ -83,7 +84,7 @@ def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
 @require_roles(*API_ROLES)
 def list_cases():
     """Cases, filtered (state, source, type_id, district_id, unit_id: comma lists; date_from, date_to,
-    overdue, q), sorted (``sort=-found_at``) and paged (page, per_page ≤ 500)."""
+    overdue, type_unconfirmed (类型待确认), q), sorted (``sort=-found_at``) and paged (page, per_page ≤ 500)."""
     p = current_principal()
     f = _filter_from_args()
     page = _int_arg("page", 1, 1, 10**6)
@@ -104,6 +105,7 @@ def list_cases():
     for r in rows:
         r["found_at"], r["deadline_at"] = iso(r["found_at"]), iso(r["deadline_at"])
         r["overdue"] = bool(r["overdue"])
+        r["type_unconfirmed"] = bool(r["type_unconfirmed"])
     return jsonify(total=total, page=page, per_page=per_page, items=rows)
 
 
@@ -152,7 +154,8 @@ def case_action(case_id: int, action: str):
 def _field_of(message: str) -> str | None:
     """The bad field named by a workflow message ("<code>: <field>: …"), if the error is about input."""
     parts = message.split(": ")
-    if len(parts) >= 3 and parts[1] in ("note", "unit_id", "deadline", "hours", "attachments", "at", "actor"):
+    if len(parts) >= 3 and parts[1] in ("note", "unit_id", "deadline", "hours", "attachments", "at", "actor",
+                                        "problem_type_id"):
         return parts[1]
     return None
 

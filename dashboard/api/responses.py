@@ -127,6 +127,7 @@ def case_json(session: Session, case: Case, p: Principal, *, detail: bool = Fals
         "id": case.id, "code": case.code, "source": case.source, "state": case.state,
         "state_label": STATE_LABELS.get(case.state, case.state),
         "problem_type_id": case.problem_type_id, "problem_type": _name(session, ProblemType, case.problem_type_id),
+        "type_unconfirmed": bool(case.type_unconfirmed),
         "point_id": case.point_id, "point": _name(session, MonitoringPoint, case.point_id),
         "district_id": case.district_id, "district": _name(session, District, case.district_id),
         "unit_id": case.unit_id, "unit": _name(session, ResponsibleUnit, case.unit_id),

@@ -22,7 +22,7 @@ from dashboard.text.workflow import workflow_message
 from models.actor_names import ActorNames
 from models.cases import Case
 from models.clock import fmt_local
-from models.registry import ResponsibleUnit
+from models.registry import ProblemType, ResponsibleUnit
 from models.workflow import RULES, WorkflowError, WorkflowForbidden, apply, awaiting_person
 from models.workflow.settings import bind
 
@@ -58,7 +58,8 @@ def _state(state: str | None) -> str:
 
 def _info(case: Case, p: access.Principal) -> html.Dl:
     pairs = [
-        ("code", case.code), ("state", _state(case.state)), ("type", case.problem_type.name),
+        ("code", case.code), ("state", _state(case.state)),
+        ("type", case.problem_type.name + (T.TYPE_UNCONFIRMED_SUFFIX if case.type_unconfirmed else "")),
         ("source", T.SOURCE_NAMES.get(case.source, case.source)),
         ("district", case.district.name if case.district else ""), ("point", case.point.name if case.point else ""),
         ("camera", case.camera.name if case.camera else ""), ("unit", case.unit.name if case.unit else "—"),
@@ -115,7 +116,7 @@ def _documents(case: Case, names) -> html.Div:
     return html.Div(links, className="cw-docs")
 
 
-def _actions(case: Case, p: access.Principal, unit_options: list[dict]) -> list:
+def _actions(case: Case, p: access.Principal, unit_options: list[dict], type_options: list[dict]) -> list:
     """Buttons for the allowed actions and their fields. Every field a callback reads is always present
     (hidden when it does not apply), since Dash refuses callbacks whose inputs are missing."""
     actions = allowed_actions(p, case)
@@ -137,6 +138,13 @@ def _actions(case: Case, p: access.Principal, unit_options: list[dict]) -> list:
                             clearable=True, placeholder="不选则按路由规则自动确定",
                             comboboxProps={"withinPortal": True}),
                  style=None if "dispatch" in actions else hide),
+        # 立案 confirms or changes the problem type (required when detection marked it 类型待确认)
+        html.Div([dmc.Alert(T.TYPE_UNCONFIRMED_HINT, color="orange", variant="light", id="casepage-type-hint")
+                  if case.type_unconfirmed else None,
+                  dmc.Select(id="casepage-type", label=T.TYPE_PICK, data=type_options, searchable=True,
+                             value=str(case.problem_type_id), allowDeselect=False,
+                             comboboxProps={"withinPortal": True})],
+                 style=None if "accept" in actions else hide),
         html.Div(dmc.NumberInput(id="casepage-hours", label="延长小时数", min=1, max=2160, value=24),
                  style=None if "request_extension" in actions else hide),
         html.Div(buttons, className="cw-action-buttons"),
@@ -160,7 +168,9 @@ def layout(code: str | None = None, done: str | None = None, **_):
         info, gal, timeline = _info(case, p), _gallery(case), _timeline(case, ActorNames(s))
         place = location_map("casepage-map", *case_point(case), landmarks=landmarks(s))
         docs = _documents(case, ctx.config.workflow.documents)
-        action_body = _actions(case, p, units)
+        types = [{"value": str(i), "label": n} for i, n in s.execute(
+            select(ProblemType.id, ProblemType.name).order_by(ProblemType.code))]
+        action_body = _actions(case, p, units, types)
         notes = notifications_section(s, case, p.is_staff)
         state = case.state
         manual = awaiting_person(case)
@@ -226,10 +236,10 @@ def ask(clicks, _cancel, code, note):
     Output("casepage-modal", "opened", allow_duplicate=True),
     Input("casepage-confirm", "n_clicks"),
     State("casepage-pending", "data"), State("casepage-code", "data"), State("casepage-note", "value"),
-    State("casepage-unit", "value"), State("casepage-hours", "value"),
+    State("casepage-unit", "value"), State("casepage-hours", "value"), State("casepage-type", "value"),
     prevent_initial_call=True,
 )
-def perform(_n, action, code, note, unit, hours):
+def perform(_n, action, code, note, unit, hours, ptype=None):
     """Perform the confirmed action through the workflow (which checks role, unit, state and reason)."""
     p = access.current_principal()
     if not action or action not in RULES:
@@ -237,6 +247,10 @@ def perform(_n, action, code, note, unit, hours):
     data: dict = {}
     if action == "dispatch" and unit:
         data["unit_id"] = int(unit)
+    if action == "accept" and ptype:  # the type confirmed or changed at 立案 (logged with the old one)
+        if not str(ptype).isdigit():
+            return no_update, dmc.Alert(T.ACTION_FAILED.format(error=f"problem_type_id: {ptype!r}"), color="red"), False
+        data["problem_type_id"] = int(ptype)
     if action == "request_extension":
         try:
             data["hours"] = float(hours)

@@ -60,7 +60,9 @@ COLUMN_DEFS = [
 def grid_row(r: dict) -> dict:
     return {
         "id": r["id"], "case": r["code"], "code": f"[{r['code']}](/cases/{r['code']})",
-        "state": T.STATE_NAMES.get(r["state"], r["state"]), "type": r["type"], "district": r["district"] or "",
+        "state": T.STATE_NAMES.get(r["state"], r["state"]),
+        "type": r["type"] + (T.TYPE_UNCONFIRMED_SUFFIX if r.get("type_unconfirmed") else ""),
+        "district": r["district"] or "",
         "point": r["point"] or "", "unit": r["unit"] or "", "source": T.SOURCE_NAMES.get(r["source"], r["source"]),
         "found_at": fmt_local(r["found_at"], "%Y-%m-%d %H:%M"),
         "deadline_at": fmt_local(r["deadline_at"], "%Y-%m-%d %H:%M"), "overdue": T.YES if r["overdue"] else T.NO,
@@ -109,6 +111,8 @@ def layout(**_):
                            className="cw-date-range")], className="cw-filter-dates"),
         dmc.TextInput(id="cases-f-text", label=T.FILTER["search"], size="sm", debounce=400),
         html.Div(dmc.Switch(id="cases-f-overdue", label=T.FILTER["overdue"], size="sm"), className="cw-switch"),
+        html.Div(dmc.Switch(id="cases-f-unconfirmed", label=T.FILTER["type_unconfirmed"], size="sm"),
+                 className="cw-switch"),
         html.Div([
             dmc.Button(T.FILTER["apply"], id="cases-apply", size="sm"),
             dmc.Button(T.FILTER["reset"], id="cases-reset", size="sm", variant="default"),
@@ -160,31 +164,34 @@ def layout(**_):
 
 
 _FILTER_INPUTS = ["cases-f-state", "cases-f-type", "cases-f-district", "cases-f-unit", "cases-f-source",
-                  "cases-f-from", "cases-f-to", "cases-f-overdue", "cases-f-text"]
+                  "cases-f-from", "cases-f-to", "cases-f-overdue", "cases-f-unconfirmed", "cases-f-text"]
+_SWITCHES = ("cases-f-overdue", "cases-f-unconfirmed")
 
 
-def _filter_from_controls(state, types, districts, units, sources, d_from, d_to, overdue, text) -> dict:
+def _filter_from_controls(state, types, districts, units, sources, d_from, d_to, overdue, unconfirmed,
+                          text) -> dict:
     return {"states": state or [], "type_ids": types or [], "district_ids": districts or [],
             "unit_ids": units or [], "sources": sources or [], "date_from": d_from or None, "date_to": d_to or None,
-            "overdue": bool(overdue), "text": text or ""}
+            "overdue": bool(overdue), "type_unconfirmed": bool(unconfirmed), "text": text or ""}
 
 
 def _controls_from_filter(d: dict) -> list:
     return [d.get("states") or [], [str(v) for v in d.get("type_ids") or []],
             [str(v) for v in d.get("district_ids") or []], [str(v) for v in d.get("unit_ids") or []],
             d.get("sources") or [], d.get("date_from") or None, d.get("date_to") or None, bool(d.get("overdue")),
-            d.get("text") or ""]
+            bool(d.get("type_unconfirmed")), d.get("text") or ""]
 
 
 @callback(
     Output("cases-filter", "data"),
     Output("cases-f-state", "value"), Output("cases-f-type", "value"), Output("cases-f-district", "value"),
     Output("cases-f-unit", "value"), Output("cases-f-source", "value"), Output("cases-f-from", "value"),
-    Output("cases-f-to", "value"), Output("cases-f-overdue", "checked"), Output("cases-f-text", "value"),
+    Output("cases-f-to", "value"), Output("cases-f-overdue", "checked"), Output("cases-f-unconfirmed", "checked"),
+    Output("cases-f-text", "value"),
     Output("cases-saved-msg", "children", allow_duplicate=True),
     Input("cases-apply", "n_clicks"), Input("cases-reset", "n_clicks"), Input("cases-saved", "value"),
     Input("cases-f-text", "n_submit"),
-    [State(i, "checked" if i == "cases-f-overdue" else "value") for i in _FILTER_INPUTS],
+    [State(i, "checked" if i in _SWITCHES else "value") for i in _FILTER_INPUTS],
     prevent_initial_call=True,
 )
 def set_filter(_apply, _reset, saved_name, _submit, *controls):
@@ -195,22 +202,22 @@ def set_filter(_apply, _reset, saved_name, _submit, *controls):
         return [d, *_controls_from_filter(d), ""]
     if trigger == "cases-saved":
         if not saved_name:
-            return [no_update] * 11
+            return [no_update] * 12
         p = access.current_principal()
         with current_ctx().sessions() as s:
             saved = list_filters(s, p.id) if p.id else {}
         if saved_name not in saved:
-            return [no_update] * 11
+            return [no_update] * 12
         try:
             d = CaseFilter.from_dict(saved[saved_name]).to_dict()
         except FilterError as exc:
-            return [no_update] * 10 + [T.ERROR_GENERIC.format(error=translate(exc, E.FILTER, E.FILTER_FALLBACK))]
+            return [no_update] * 11 + [T.ERROR_GENERIC.format(error=translate(exc, E.FILTER, E.FILTER_FALLBACK))]
         return [d, *_controls_from_filter(d), ""]
     try:
         d = CaseFilter.from_dict(_filter_from_controls(*controls)).to_dict()
     except FilterError as exc:
-        return [no_update] * 10 + [T.ERROR_GENERIC.format(error=translate(exc, E.FILTER, E.FILTER_FALLBACK))]
-    return [d] + [no_update] * 9 + [""]
+        return [no_update] * 11 + [T.ERROR_GENERIC.format(error=translate(exc, E.FILTER, E.FILTER_FALLBACK))]
+    return [d] + [no_update] * 10 + [""]
 
 
 @callback(Output("cases-snapshot", "data"), Input("cases-filter", "data"), Input("cases-new", "n_clicks"),

@@ -36,7 +36,7 @@ def _empty_snapshot(reg: Registry) -> dict:
     return {
         "registry": "", "kpi": {}, "points": ["normal"] * len(reg.point_ids), "point_counts": {},
         "district_open": [0] * len(reg.district_ids),
-        "flow": {k: [0] * 6 for k in ("year", "today", "now", "stuck", "overdue")},
+        "flow": {**{k: [0] * 6 for k in ("year", "today", "now", "stuck", "overdue")}, "unconfirmed": 0},
         "events": [], "trend": {"days": [], "found": [], "rectified": []}, "types": {"names": [], "counts": []},
         "rank": {"districts": [], "units": [], "improved": []},
         "cameras": {"online": 0, "offline": 0, "faulty": 0, "unknown": 0, "total": 0},

@@ -89,6 +89,7 @@ FILTER = {
     **L.pick(L.CASE_FIELDS, "state", "type", "district", "unit", "source"),
     "date": "发现日期",
     "overdue": "只看超期",
+    "type_unconfirmed": "只看类型待确认",
     "search": "编号 / 描述",
     "apply": "查询",
     "reset": "清空条件",
@@ -188,3 +189,9 @@ LOCATION = "位置"
 LOCATION_NONE = "未记录位置"
 LOCATION_COORDS = "经纬度 {lon:.5f}, {lat:.5f}"
 LOCATION_MAP = "查看位置"
+
+TYPE_UNCONFIRMED = "类型待确认"  # detection found a thing no type rule took; the supervisor confirms the type at 立案
+TYPE_UNCONFIRMED_SUFFIX = "（待确认）"
+TYPE_PICK = "问题类型（立案时确认或更正）"
+TYPE_UNCONFIRMED_HINT = ("类型待确认：摄像头发现了滞留在区域内的物体，但它不符合任何问题类型的识别规则，"
+                         "系统暂按最接近的类型上报。请查看证据图片，确认或更正问题类型后再立案。")

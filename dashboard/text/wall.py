@@ -42,6 +42,7 @@ FLOW_NOW = "在办"
 FLOW_STUCK = "滞留"
 FLOW_OVERDUE = "超期"
 STUCK_HINT = "滞留：在本环节超过24小时"
+TYPE_UNCONFIRMED = "在办案件中类型待确认"  # camera cases whose type a supervisor still has to confirm
 
 # map
 MAP_TITLE = "点位态势"

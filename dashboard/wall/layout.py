@@ -111,6 +111,10 @@ def flow_rows(flow: dict[str, list[int]]) -> list[html.Div]:
             html.Div(fmt_int(overdue) if i < 5 else "",
                      className="wall-flow-num" + (" wall-alert" if overdue else "")),
         ]))
+    unconfirmed = int(flow.get("unconfirmed", 0))
+    rows.append(html.Div([T.TYPE_UNCONFIRMED, " ", html.B(fmt_int(unconfirmed), id="wall-flow-unconfirmed"),
+                          " " + T.UNIT_JIAN],
+                         className="wall-flow-unconfirmed" + (" wall-warn" if unconfirmed else "")))
     return rows
 
 

@@ -114,6 +114,12 @@ def flow_now(cases: OpenCases) -> dict[str, list[int]]:
     }
 
 
+def type_unconfirmed(session: Session) -> int:
+    """Open cases whose type is still to be confirmed (类型待确认: found by a camera, no type rule took it)."""
+    return int(session.scalar(select(func.count(Case.id)).where(
+        Case.type_unconfirmed.is_(True), Case.state.in_(list(OPEN_STATES)))) or 0)
+
+
 def events(session: Session, now: datetime) -> list[dict[str, Any]]:
     rows = session.execute(
         select(Case.id, Case.code, Case.state, Case.found_at, Case.deadline_at, ProblemType.name,

@@ -57,6 +57,7 @@ class BackgroundModel:
         self.level = 1.0
         self.jump = 0.0
         self.started_at = 0.0
+        self.solid: np.ndarray | None = None  # pixels of things tracked with good evidence: never absorbed
 
     @property
     def ready(self) -> bool:
@@ -138,15 +139,20 @@ class BackgroundModel:
         return True
 
     def absorb(self, x: int, y: int, w: int, h: int, frame: np.ndarray) -> None:
-        """Accept the current content of a box as background (new normal, or a ghost)."""
+        """Accept the current content of a box as background (new normal, or a ghost) — except the pixels of
+        things tracked with good evidence (``solid``, set by the pipeline): a thing seen in most samples is
+        never learnt because something that merged with it (a person beside it) looked like a ghost."""
         if self.bg is None:
             return
-        self.bg[y:y + h, x:x + w] = frame[y:y + h, x:x + w].astype(np.float32) / max(self.gain, 1e-3)
+        take = np.ones((self.bg[y:y + h, x:x + w].shape[:2]), bool)
+        if self.solid is not None and self.solid.shape == self.bg.shape[:2]:
+            take = self.solid[y:y + h, x:x + w] == 0
+        self.bg[y:y + h, x:x + w][take] = frame[y:y + h, x:x + w][take].astype(np.float32) / max(self.gain, 1e-3)
         self.bg_u8[y:y + h, x:x + w] = np.clip(self.bg[y:y + h, x:x + w], 0, 255).astype(np.uint8)
         if self.stable is not None:
-            self.stable[y:y + h, x:x + w] = 0
-            self.changed_at[y:y + h, x:x + w] = self.t
-            self.fg_since[y:y + h, x:x + w] = self.t
+            self.stable[y:y + h, x:x + w][take] = 0
+            self.changed_at[y:y + h, x:x + w][take] = self.t
+            self.fg_since[y:y + h, x:x + w][take] = self.t
 
     def since(self, x: int, y: int, w: int, h: int, region: np.ndarray) -> float | None:
         """Since when a static region has been there (median over its pixels of ``fg_since``)."""

@@ -28,6 +28,16 @@ which is compact and stands alone.
 
 Person-like regions (aspect > 1.5, i.e. taller than wide) fail every gate but the generic one's
 aspect too: a standing person is never a stationary problem.
+
+**Never drop** (:func:`fallback`): the rules fit the simulator's sprites; on real pixels a thing plainly
+left in a zone may fit none of them. The caller has already established that the region is a thing left
+there (size, stillness, not a ghost, not people); such a region is never discarded for failing the type
+rules. When the zone names exactly one type it is raised as that type; otherwise as the allowed type
+whose cues it meets best (gates ignored, distance to the size/aspect ranges as a tie-breaker) and marked
+*type to be confirmed* (类型待确认): the supervisor confirms or changes the type at 立案. The rules may
+still veto a clear non-match: a person-like region (taller than 1.5 × its width), a thin line (a flapping
+tape, a kerb or shadow edge) and a holed piece with other static parts beside it (a piece of a larger heap,
+raised as that heap).
 """
 from __future__ import annotations
 
@@ -104,6 +114,41 @@ def score_type(t: TypeSpec, f: RegionFeatures, alone: bool = True) -> float:
     total = sum(w for _, _, w in cues.values())
     met = sum(w for k, (a, b, w) in cues.items() if a <= getattr(f, k) <= b)
     return 0.5 + 0.5 * (met / total if total else 0.0)
+
+
+def vetoed(f: RegionFeatures) -> bool:
+    """A clear non-match for every stationary type: a person-like upright region, a thin line (under 3 % of
+    the frame high and 4 × wider than high: a flapping tape, a kerb or shadow edge, a cable), or a holed
+    piece of a larger heap (other static parts beside it)."""
+    return f.aspect > 1.5 or (f.aspect < 0.25 and f.rel_h < 0.03) or (f.holes >= 0.1 and f.neighbours >= 0.05)
+
+
+def _soft_score(t: TypeSpec, f: RegionFeatures) -> float:
+    """0–1: share of the type's cues met, less a penalty for distance outside its size/aspect gates."""
+    p = profile_of(t)
+    cues = p.get("cues", {})
+    total = sum(w for _, _, w in cues.values())
+    met = sum(w for k, (a, b, w) in cues.items() if a <= getattr(f, k) <= b)
+    share = met / total if total else 0.5
+    lo, hi = p.get("aspect", (0.0, 99.0))
+    off = max(0.0, p.get("min_w", 0.0) - f.rel_w) + max(0.0, f.rel_w - p.get("max_w", 1.0)) \
+        + 0.2 * (max(0.0, lo - f.aspect) + max(0.0, f.aspect - hi))
+    return max(0.0, share - off)
+
+
+def fallback(types: list[TypeSpec], f: RegionFeatures) -> tuple[TypeSpec | None, float, bool]:
+    """Never drop: ``(type, score, type_unconfirmed)`` for a thing left in a zone that no type rule took.
+
+    One type named by the zone: that type (confirmed: the zone says what is checked there). Several: the
+    best soft score (ties as in :func:`classify`), ``type_unconfirmed=True``. ``(None, 0, False)`` only
+    for a vetoed region (:func:`vetoed`) or when no type is checked.
+    """
+    if not types or vetoed(f):
+        return None, 0.0, False
+    if len(types) == 1:
+        return types[0], 0.3, False
+    best = max(types, key=lambda t: (round(_soft_score(t, f), 6), -len(t.zone_kinds), -t.dwell_s))
+    return best, round(0.2 + 0.2 * _soft_score(best, f), 3), True
 
 
 def classify(types: list[TypeSpec], f: RegionFeatures) -> tuple[TypeSpec | None, float]:

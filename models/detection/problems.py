@@ -3,8 +3,10 @@
 Observations (one detector hit on one frame: type, zone, box, score) of the same camera, same zone and
 an overlapping box update one :class:`Problem` instead of creating new ones. A problem is *confirmed*
 when it has been seen for its dwell time (counted from its first sight: the observation's ``since`` when the
-detector knows when the thing started to look as it does) (the zone's override or the type's ``dwell_s``) and on at least
-``confirm_frames`` samples, with at least 60 % of its observations agreeing on the type; a problem that disappears before its dwell time is dropped. A confirmed
+detector knows when the thing started to look as it does) (the zone's override or the type's ``dwell_s``), on at
+least ``confirm_frames`` samples and in most samples since (passers-by hiding it in the others neither restart
+its dwell nor split it: a partly hidden view that shares most of its box is the same problem); its type is the majority vote, marked 类型待确认 when under 60 % of the
+observations agree or most came from no type rule; a problem that disappears before its dwell time is dropped. A confirmed
 problem stays known (``raised``) while it is seen and for the type's de-dup window after it was last
 seen, so the same thing is not raised twice; a problem confirmed again after its earlier case was closed
 is linked to it (``previous_case_id``). A part of a larger thing being tracked (most of its box inside the
@@ -51,6 +53,8 @@ class Observation:
     t: float
     signal: str = "stationary_object"
     since: float | None = None  # the thing has looked like this since (its first sight), if the detector knows
+    type_unconfirmed: bool = False  # no type rule took it: the best allowed type, 类型待确认 (never dropped)
+    fallback: bool = False  # no type rule took it (never dropped): it never starts a problem beside a known one
 
 
 @dataclass
@@ -72,11 +76,20 @@ class Problem:
     id: int = field(default_factory=lambda: next(_ids))
     first_frame: object = None  # evidence: the frame of first sight (analysis size), kept until confirmed
     first_box: tuple | None = None
+    unconfirmed_hits: int = 0  # observations whose type no rule confirmed (fallback)
+    samples: int = 0  # analysed samples since it was first observed (pending problems): hits / samples = presence
+    appearance: object = None  # its pixels when last observed (analysis size), to recognise it when uncovered
 
     @property
     def type(self) -> TypeSpec:
         code = self.votes.most_common(1)[0][0]
         return self.types[code]
+
+    @property
+    def type_unconfirmed(self) -> bool:
+        """类型待确认: most sightings fit no type rule, or the sightings disagree on the type."""
+        observed = sum(self.votes.values())  # hits also count samples it was recognised without a vote
+        return self.unconfirmed_hits * 2 > observed or self.votes[self.type.code] < 0.6 * observed
 
 
 @dataclass
@@ -84,6 +97,8 @@ class TrackerSettings:
     match_iou: float = 0.3
     lost_after_s: float = 12.0  # unseen this long before dwell: dropped (a person who stood, then left)
     forget_after_s: float = 3600.0  # a confirmed problem unseen this long is forgotten (de-dup default)
+    min_presence: float = 0.5  # seen in at least this share of the samples since first observed
+    same_thing: float = 0.5  # an observation with this share of its box inside a larger problem's box is that thing
 
 
 class ProblemTracker:
@@ -103,7 +118,39 @@ class ProblemTracker:
             v = iou(p.box, ob.box)
             if v >= best_iou:
                 best, best_iou = p, v
-        return best if best is not None else self._container(ob.zone, ob.box, ob.t)
+        return best if best is not None else (self._container(ob.zone, ob.box, ob.t)
+                                              or self._overlapping(ob.zone, ob.box, ob.t)
+                                              or (self._touching(ob.box, ob.t) if ob.fallback else None))
+
+    def _touching(self, box, t: float) -> Problem | None:
+        """A problem sharing a tenth of the smaller box with ``box``: a view that no type rule took (a
+        stall with its awning hidden, a thing with a person merged) of a thing already raised or tracked with
+        good evidence (seen on 5+ samples and in 60 % of them)."""
+        for q in self.problems:
+            if q.confirmed_at is None and (t - q.last_seen > self.settings.lost_after_s
+                                           or q.hits < 5 or q.hits < 0.6 * max(1, q.samples)):
+                continue  # a raised thing is known until it is forgotten (its de-dup window)
+            ix = max(0.0, min(box[2], q.box[2]) - max(box[0], q.box[0]))
+            iy = max(0.0, min(box[3], q.box[3]) - max(box[1], q.box[1]))
+            if ix * iy >= 0.1 * max(1e-9, min(_area(box), _area(q.box))):
+                return q
+        return None
+
+    def _overlapping(self, zone: str, box, t: float) -> Problem | None:
+        """A live problem at least as large whose box holds most of ``box``: the same thing seen partly hidden
+        or shifted by a passer-by's legs — never a second problem. In any zone: a thing lying across a zone
+        border is one thing. (A larger view holding a smaller problem is a new problem: the heap whose first
+        piece was seen first; the piece then waits for it.)"""
+        best, best_share = None, self.settings.same_thing
+        for q in self.problems:
+            if t - q.last_seen > self.settings.lost_after_s or _area(q.box) < _area(box):
+                continue
+            ix = max(0.0, min(box[2], q.box[2]) - max(box[0], q.box[0]))
+            iy = max(0.0, min(box[3], q.box[3]) - max(box[1], q.box[1]))
+            share = ix * iy / max(1e-9, min(_area(box), _area(q.box)))
+            if share >= best_share:
+                best, best_share = q, share
+        return best
 
     def _container(self, zone: str, box, t: float, exclude: Problem | None = None) -> Problem | None:
         """A live, larger problem whose box holds most (70 %) of ``box``: ``box`` is a part of that thing."""
@@ -136,15 +183,35 @@ class ProblemTracker:
         p.hits += 1
         p.votes[ob.type.code] += 1
         p.types[ob.type.code] = ob.type
+        p.unconfirmed_hits += ob.type_unconfirmed
         p.score = max(p.score * 0.9, ob.score) if p.hits > 1 else ob.score
         return p
 
+    def seen_again(self, p: Problem, t: float) -> None:
+        """``p`` was recognised on the sample at ``t`` without an observation (uncovered: its last look)."""
+        p.last_seen = t
+        if p.confirmed_at is None:
+            p.hits += 1
+
     def due(self, t: float, dwell_of) -> list[Problem]:
-        """Pending problems that reach confirmation at ``t``; ``dwell_of(problem)`` gives the dwell."""
+        """Pending problems that reach confirmation at ``t``; ``dwell_of(problem)`` gives the dwell.
+
+        Call once per analysed sample: it also counts the samples of each pending problem. A problem is due
+        when its dwell has passed since first sight, it is seen now and in at least ``min_presence`` of the
+        samples since it was first observed (people passing in front hide it in the others: they neither
+        restart nor split it; a flapping tape or a shadow that comes and goes is not seen in most), observed
+        by a detector on at least ``confirm_frames`` samples (recognised-when-uncovered samples count for
+        presence only), and it is not a part of a larger thing. The type is the majority
+        vote; with less than 60 % agreement the problem is still raised, marked 类型待确认.
+        """
         out = []
         for p in self.problems:
-            if p.confirmed_at is None and p.last_seen == t and t - p.first_seen >= dwell_of(p) \
-                    and p.hits >= p.type.confirm_frames and p.votes[p.type.code] >= 0.6 * p.hits \
+            if p.confirmed_at is not None:
+                continue
+            p.samples += 1
+            if p.last_seen == t and t - p.first_seen >= dwell_of(p) \
+                    and sum(p.votes.values()) >= p.type.confirm_frames \
+                    and p.hits >= self.settings.min_presence * p.samples \
                     and self._container(p.zone, p.box, t, exclude=p) is None:  # not a part of a larger thing
                 out.append(p)
         return out

@@ -1,7 +1,8 @@
 """Replay: the same detection pipeline over recorded frames, raising into memory (no database).
 
 ``replay_frames(frames, zones, book)`` takes ``(video_time_s, BGR frame)`` pairs and returns the problems
-raised, with video times. Active hours are judged at ``start`` (epoch seconds) + video time.
+raised, with video times and ``type_unconfirmed`` (类型待确认: no type rule took the thing; raised as the
+best allowed type). Active hours are judged at ``start`` (epoch seconds) + video time.
 """
 from __future__ import annotations
 
@@ -25,4 +26,5 @@ def replay_frames(frames: Iterable[tuple[float, np.ndarray]], zones: list[dict],
         engine.process(camera_code, frame, start + t)
     return [{"problem_type": r.problem_type, "type_name": r.type_name, "zone": r.zone,
              "first_seen_s": round(r.first_seen - start, 2), "confirmed_s": round(r.confirmed - start, 2),
-             "box": [round(v, 4) for v in r.box], "score": round(r.score, 3)} for r in sink.raised]
+             "box": [round(v, 4) for v in r.box], "score": round(r.score, 3),
+             "type_unconfirmed": r.type_unconfirmed} for r in sink.raised]

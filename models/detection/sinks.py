@@ -64,6 +64,7 @@ class RaisedProblem:
     first_seen: float
     confirmed: float
     score: float
+    type_unconfirmed: bool = False  # 类型待确认
 
 
 @dataclass
@@ -75,7 +76,7 @@ class MemorySink:
     def raise_problem(self, camera_code: str, p: Problem, t: float, image=None, previous_case_id=None,
                       background=None) -> int:
         self.raised.append(RaisedProblem(camera_code, p.type.code, p.type.name, p.zone, tuple(p.box), p.first_seen,
-                                         t, p.score))
+                                         t, p.score, p.type_unconfirmed))
         return len(self.raised)
 
     def observe(self, camera_code: str, obs: list[Observation], problems: dict) -> None:
@@ -225,11 +226,13 @@ class CaseSink:
             if ptype_id is None:
                 from ..registry import ProblemType
                 ptype_id = s.scalar(select(ProblemType.id).where(ProblemType.code == p.type.code))
+            unconfirmed = p.type_unconfirmed
             case = open_case(s, source=CaseSource.CAMERA.value, problem_type=ptype_id, found_at=found,
                              actor="detection", actor_role="system", camera=cid, zone=p.zone,
                              box=[round(v, 4) for v in p.box], score=round(p.score, 3),
-                             description=f"摄像头自动发现：{p.type.name}（{p.zone}）",
-                             previous_case=previous_case_id, external_ref=key)
+                             description=f"摄像头自动发现：{p.type.name}（{p.zone}）"
+                                         + ("，类型待确认" if unconfirmed else ""),
+                             previous_case=previous_case_id, external_ref=key, type_unconfirmed=unconfirmed)
             self._evidence(s, case.id, cid, p.first_frame, p.first_box or p.box, "first_sight", utc(p.first_seen))
             self._evidence(s, case.id, cid, image, p.box, "confirmation", found)
             store_references(self.store, s, case, image, background, found)

@@ -3,11 +3,13 @@
 Regions of the background model's ``static_fg`` (differs from the clean background AND unchanged over
 consecutive samples) inside zones checking a type with the signal are cut into connected components
 (after a small closing so a bike heap or a garbage pile is one region), each classified by its zone and
-features (:mod:`.classify`). Walls use the same clean reference view: a banner or poster is a change
+features (:mod:`.classify`); a thing left there that fits no type rule is still raised (never dropped:
+the zone's only type, or the best allowed type marked 类型待确认). Walls use the same clean reference view: a banner or poster is a change
 against the wall as it was; the background never learns a tracked region, so the reference stays clean.
 
 Regions made only of upright blobs (people standing, alone or in a group) are never classified.
-Unclassified static regions (a person standing, a change nobody checks) are left alone; if they stay for
+Static regions vetoed by the rules (a person standing, a piece of a heap) or in zones checking no type
+are left alone; if they stay for
 ``absorb_after_s`` they are accepted into the background as the new normal. A new region whose edges
 are in the background rather than in the frame is a *ghost* (something in the first frames that left)
 and is absorbed at once.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .classify import classify
+from .classify import classify, fallback
 from .features import region_features, static_neighbours
 from .plugins import FrameContext, register_detector
 from .problems import Observation, iou
@@ -76,8 +78,8 @@ class StaticRegions:
             if _people_only(region):
                 seen_unclassified.append((box_px, None))
                 continue
-            if not any(iou(k, box_px) > 0.3 for k in self._recent) and \
-                    fc.bg.is_ghost(fc.frame, x, y, w, h, region):
+            if not any(iou(k, box_px) > 0.3 for k in self._recent) and not _tracked(fc, region, x, y, w, h) \
+                    and fc.bg.is_ghost(fc.frame, x, y, w, h, region):
                 fc.bg.absorb(x, y, w, h, fc.frame)  # something in the background left: learn what is there
                 continue
             current.append(box_px)
@@ -85,12 +87,16 @@ class StaticRegions:
             feats = region_features(fc.frame, background, region, x, y, w, h)
             feats.neighbours = static_neighbours(fc.bg.static_fg, region, x, y, w, h)
             ptype, score = classify(types, feats) if types else (None, 0.0)
+            unconfirmed, by_fallback = False, ptype is None
+            if ptype is None:  # never drop a thing left in the zone: the zone's type, or 类型待确认
+                ptype, score, unconfirmed = fallback(types, feats)
             box = (x / W, y / H, (x + w) / W, (y + h) / H)
             if ptype is None:
                 seen_unclassified.append((box_px, feats))
                 continue
             out.append(Observation(ptype, zone.name, box, round(score, 3), fc.t, self.signal,
-                                   since=fc.bg.since(x, y, w, h, region)))
+                                   since=fc.bg.since(x, y, w, h, region), type_unconfirmed=unconfirmed,
+                                   fallback=by_fallback))
         self._age_unclassified(fc, seen_unclassified)
         self._recent = current
         return out
@@ -113,6 +119,16 @@ class StaticRegions:
                 fc.bg.absorb(x1, y1, x2 - x1, y2 - y1, fc.frame)
         keep = [u for u in self._unclassified if u not in fresh and now - u[2] < 30]
         self._unclassified = fresh + keep
+
+
+def _tracked(fc: FrameContext, region: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
+    """A third of the region lies on a thing tracked with good evidence (seen in most samples): not a ghost,
+    whatever merged with it this sample (a person beside it changes the region's shape and box)."""
+    hold = fc.bg.solid
+    if hold is None:
+        return False
+    m = region > 0
+    return bool(m.any()) and float(hold[y:y + h, x:x + w][m].mean()) >= 0.3
 
 
 def _people_only(region: np.ndarray) -> bool:

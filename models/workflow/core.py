@@ -14,7 +14,7 @@ from ..clock import as_utc, to_local, utcnow
 from ..notify.hook import on_transition
 from ..registry import Camera, ProblemType, ResponsibleUnit
 from .errors import WorkflowError, WorkflowForbidden
-from .machine import RULES, STATE_LABELS, SYSTEM, UNIT, effect, pending_extension
+from .machine import PROJECTION_FIELDS, RULES, STATE_LABELS, SYSTEM, UNIT, effect, pending_extension
 from .routing import district_of_point, resolve_unit
 from .settings import settings_for
 
@@ -27,13 +27,16 @@ def open_case(
     lon: float | None = None, lat: float | None = None, description: str | None = None,
     score: float | None = None, external_ref: str | None = None, reporter_contact: str | None = None,
     previous_case=None, address: str | None = None, demo_history: bool = False,
+    type_unconfirmed: bool = False,
 ) -> Case:
     """Create a case (发现) with its first transition; auto-accept and auto-dispatch when configured.
 
     ``problem_type``, ``point``, ``camera`` and ``previous_case`` accept a row or an id. Camera and edge
     cases of types marked ``auto_accept`` are accepted at once (when ``auto_accept_camera_cases``); an
     accepted case with a route is dispatched at once (when ``auto_dispatch``), else it waits in the
-    supervisor queue.
+    supervisor queue. ``type_unconfirmed`` (类型待确认: detection found a thing no type rule took and
+    raised it as the best allowed type) keeps the case in the supervisor queue: it is never auto-accepted;
+    the supervisor confirms or changes the type at 立案 (``accept`` with ``problem_type_id``).
     """
     try:
         source = CaseSource(source).value
@@ -60,16 +63,17 @@ def open_case(
         reporter_contact=reporter_contact, previous_case_id=_id(previous_case), found_at=found_at,
         address=address, demo_history=demo_history,
         rework_count=0, extension_count=0, return_count=0, escalated=False, last_seq=0, updated_at=found_at,
-        transitions=[],  # a new case has no log yet: appending needs no SELECT to load it
+        type_unconfirmed=bool(type_unconfirmed), transitions=[],  # a new case has no log yet: appending needs no SELECT to load it
     )
     session.add(case)
     session.flush()
     case.code = f"AJ{to_local(found_at):%Y%m%d}{case.id:07d}"
     _append(session, case, "open", actor=actor, actor_role=actor_role, at=found_at, note=description,
             data={"source": source, "problem_type_id": ptype.id, "point_id": point_id,
-                  "camera_id": case.camera_id, "zone": zone, "score": score}, flush=False)
+                  "camera_id": case.camera_id, "zone": zone, "score": score,
+                  **({"type_unconfirmed": True} if type_unconfirmed else {})}, flush=False)
     cfg = settings_for(session).config
-    if source in AUTO_ACCEPT_SOURCES and ptype.auto_accept and cfg.auto_accept_camera_cases:
+    if source in AUTO_ACCEPT_SOURCES and ptype.auto_accept and cfg.auto_accept_camera_cases and not type_unconfirmed:
         apply(session, case, "accept", actor="auto", actor_role=SYSTEM, at=found_at, note="自动立案", flush=False)
         if cfg.auto_dispatch:
             auto_dispatch(session, case, at=found_at, flush=False)
@@ -97,6 +101,8 @@ def apply(
     Raises :class:`WorkflowError` for an illegal transition or bad data and :class:`WorkflowForbidden` when
     the role (or unit) may not act; the case is then unchanged. Action data:
 
+    - ``accept``: ``problem_type_id`` (optional; required for a case whose type is to be confirmed,
+      类型待确认): the type confirmed or changed at 立案, logged with ``from_problem_type_id``;
     - ``dispatch``: ``unit_id`` (optional: routed when absent), ``deadline`` (ISO time, optional: per type);
     - ``request_extension``: ``hours`` (extra hours) or ``deadline`` (ISO time) requested;
     - ``approve_extension``: optional ``deadline`` overriding the requested one;
@@ -142,7 +148,19 @@ def deadline_for(session: Session, case: Case, start: datetime) -> datetime:
 
 def _prepare(session: Session, case: Case, action: str, at: datetime, data: dict[str, Any]) -> dict[str, Any]:
     """Validate and complete the data an action records (unit, deadline …)."""
-    if action == "dispatch":
+    if action == "accept":
+        type_id = data.get("problem_type_id")
+        if type_id is None and case.type_unconfirmed:
+            raise WorkflowError(f"{case.code}: problem_type_id: the type is to be confirmed (类型待确认); "
+                                f"confirm it or choose another at 立案")
+        if type_id is not None:
+            with session.no_autoflush:
+                ptype = session.get(ProblemType, type_id) if isinstance(type_id, int) and \
+                    not isinstance(type_id, bool) else None
+            if ptype is None:
+                raise WorkflowError(f"{case.code}: problem_type_id: unknown problem type {type_id!r}")
+            data["from_problem_type_id"] = case.problem_type_id
+    elif action == "dispatch":
         unit_id = data.get("unit_id")
         if unit_id is None:
             unit_id, data["route"] = resolve_unit(session, case.problem_type_id, case.district_id, case.point_id)
@@ -222,10 +240,7 @@ def _append(session: Session, case: Case, action: str, *, actor: str, actor_role
     t = CaseTransition(case_id=case.id, seq=case.last_seq + 1, action=action,
                        from_state=None if action == "open" else case.state, to_state=to_state, actor=actor,
                        actor_role=actor_role, at=at, note=note, data=data)
-    projection = {f: getattr(case, f) for f in ("state", "unit_id", "found_at", "accepted_at", "dispatched_at",
-                                                "deadline_at", "handled_at", "verified_at", "closed_at",
-                                                "rework_count", "extension_count", "return_count", "escalated",
-                                                "last_seq", "updated_at")}
+    projection = {f: getattr(case, f) for f in PROJECTION_FIELDS}
     if action == "open":
         projection["last_seq"] = 0
     effect(projection, action, to_state, at, data)

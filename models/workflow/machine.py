@@ -62,12 +62,13 @@ STATE_LABELS = {S.FOUND.value: "发现", S.ACCEPTED.value: "立案", S.DISPATCHE
 PROJECTION_FIELDS = (
     "state", "unit_id", "found_at", "accepted_at", "dispatched_at", "deadline_at", "handled_at", "verified_at",
     "closed_at", "rework_count", "extension_count", "return_count", "escalated", "last_seq", "updated_at",
+    "problem_type_id", "type_unconfirmed",
 )
 
 
 def empty_projection() -> dict[str, Any]:
     p: dict[str, Any] = dict.fromkeys(PROJECTION_FIELDS)
-    p.update(rework_count=0, extension_count=0, return_count=0, escalated=False, last_seq=0)
+    p.update(rework_count=0, extension_count=0, return_count=0, escalated=False, last_seq=0, type_unconfirmed=False)
     return p
 
 
@@ -84,8 +85,13 @@ def effect(p: dict[str, Any], action: str, to_state: str, at: datetime, data: Ma
     p["updated_at"] = at
     if action == "open":
         p["found_at"] = at
+        p["problem_type_id"] = data.get("problem_type_id", p["problem_type_id"])
+        p["type_unconfirmed"] = bool(data.get("type_unconfirmed", False))
     elif action == "accept":
         p["accepted_at"] = p["accepted_at"] or at
+        if data.get("problem_type_id") is not None:  # type confirmed or changed at 立案 (类型待确认)
+            p["problem_type_id"] = data["problem_type_id"]
+            p["type_unconfirmed"] = False
     elif action == "dispatch":
         p["unit_id"] = data["unit_id"]
         p["deadline_at"] = parse_time(data.get("deadline"))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 19:14:40.956750
+Create Date: 2026-12-05 19:34:50.200619
 """
 from alembic import op
 import sqlalchemy as sa
@@ -313,6 +313,7 @@ def upgrade() -> None:
     sa.Column('return_count', sa.Integer(), nullable=False),
     sa.Column('escalated', sa.Boolean(), nullable=False),
     sa.Column('demo_history', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
+    sa.Column('type_unconfirmed', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('last_seq', sa.Integer(), nullable=False),
     sa.Column('updated_at', models.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['camera_id'], ['cameras.id'], name=op.f('fk_cases_camera_id_cameras')),
@@ -339,6 +340,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_cases_state_deadline', ['state', 'deadline_at'], unique=False)
         batch_op.create_index('ix_cases_state_dispatched', ['state', 'dispatched_at'], unique=False)
         batch_op.create_index('ix_cases_type_found', ['problem_type_id', 'found_at'], unique=False)
+        batch_op.create_index('ix_cases_type_unconfirmed', ['type_unconfirmed', 'state'], unique=False)
         batch_op.create_index('ix_cases_unit_state', ['unit_id', 'state'], unique=False)
         batch_op.create_index('ix_cases_updated_state', ['updated_at', 'state'], unique=False)
 
@@ -519,6 +521,7 @@ def downgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_updated_state')
         batch_op.drop_index('ix_cases_unit_state')
+        batch_op.drop_index('ix_cases_type_unconfirmed')
         batch_op.drop_index('ix_cases_type_found')
         batch_op.drop_index('ix_cases_state_dispatched')
         batch_op.drop_index('ix_cases_state_deadline')

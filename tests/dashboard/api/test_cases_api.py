@@ -121,3 +121,26 @@ def test_supervisor_opens_a_case_by_hand_and_dispatches_it_from_the_queue(ctx, a
     assert api.get(f"/api/v1/cases/{case['id']}", "unit_lw").status_code == 403  # no longer theirs
     with ctx.sessions() as s:
         assert s.get(Case, case["id"]).return_count == 1
+
+
+def test_type_unconfirmed_is_a_field_a_filter_and_needs_a_type_at_accept(ctx, api):
+    with ctx.sessions.begin() as s:
+        case = open_case(s, source="camera", problem_type=api.city_ids["types"]["暴露垃圾"],
+                         found_at=utcnow() - timedelta(minutes=5), actor="detection", actor_role="system",
+                         camera=api.city_ids["cameras"][0], type_unconfirmed=True)
+        case_id = case.id
+    _open(ctx, api)  # an ordinary camera case
+    listed = api.get("/api/v1/cases?type_unconfirmed=true").get_json()
+    assert listed["total"] == 1 and listed["items"][0]["id"] == case_id and listed["items"][0]["type_unconfirmed"]
+    assert api.get("/api/v1/cases").get_json()["total"] == 2
+    detail = api.get(f"/api/v1/cases/{case_id}").get_json()
+    assert detail["type_unconfirmed"] is True and detail["state"] == "found"
+    r = api.post(f"/api/v1/cases/{case_id}/actions/accept")
+    assert r.status_code == 400 and r.get_json()["field"] == "problem_type_id"
+    other = api.city_ids["types"]["占道经营"]
+    r = api.post(f"/api/v1/cases/{case_id}/actions/accept", json={"data": {"problem_type_id": other}})
+    assert r.status_code == 201, r.get_json()
+    body = r.get_json()
+    assert body["case"]["problem_type_id"] == other and body["case"]["type_unconfirmed"] is False
+    assert body["transition"]["data"]["from_problem_type_id"] == api.city_ids["types"]["暴露垃圾"]
+    assert api.get("/api/v1/cases?type_unconfirmed=1").get_json()["total"] == 0

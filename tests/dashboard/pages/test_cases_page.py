@@ -149,3 +149,35 @@ def test_case_page_dispatch_needs_confirmation_and_reason_rules(desk):
     assert "没有权限" in str(r.get_json()["response"]["casepage-result"]["children"])
     with ctx.sessions() as s:
         assert s.scalar(select(Case).where(Case.code == code)).state == "dispatched"
+
+
+def test_type_unconfirmed_filter_mark_and_accept_with_the_chosen_type(desk):
+    from models.clock import utcnow
+    from models.registry import ProblemType
+    from models.workflow import open_case
+
+    app, _seeded = desk
+    ctx = app.server.config["CIVICWATCH"]
+    with ctx.sessions.begin() as s:
+        garbage = s.scalar(select(ProblemType).where(ProblemType.name == "暴露垃圾"))
+        stalls = s.scalar(select(ProblemType).where(ProblemType.name == "占道经营"))
+        case = open_case(s, source="camera", problem_type=garbage, found_at=utcnow(), actor="detection",
+                         actor_role="system", camera=1, type_unconfirmed=True)
+        code, stalls_id = case.code, stalls.id
+    c = app.server.test_client()
+    login(c, "sup1")
+    data, count = _rows(app, c, {"type_unconfirmed": True})
+    assert count == "共 1 件" and code in data["rowData"][0]["code"]
+    assert data["rowData"][0]["type"] == "暴露垃圾（待确认）"
+    data, count = _rows(app, c)
+    assert count == "共 5 件"
+    page = c.get(f"/cases/{code}")
+    assert page.status_code == 200
+    perform = [k for k in app.callback_map if k.startswith("..casepage-location.href")][0]
+    r = dash_call(c, app, perform, {"casepage-confirm.n_clicks": 1},
+                  {"casepage-pending.data": "accept", "casepage-code.data": code, "casepage-type.value": str(stalls_id)})
+    assert r.get_json()["response"]["casepage-location"]["href"] == f"/cases/{code}?done=accept"
+    with ctx.sessions() as s:
+        case = s.scalar(select(Case).where(Case.code == code))
+        assert case.state == "accepted" and case.problem_type_id == stalls_id and not case.type_unconfirmed
+        assert case.transitions[-1].actor == "sup1" and case.transitions[-1].data["problem_type_id"] == stalls_id
