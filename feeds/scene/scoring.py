@@ -93,7 +93,6 @@ def score(runs: list[CameraRun], zones_of: dict[str, list[dict]], book: TypeBook
     """Precision, recall, median delay and per-type figures over camera runs."""
     tp = fp = 0
     detectable = found = 0
-    delays: list[float] = []
     excess: list[float] = []
     per = defaultdict(lambda: {"raised": 0, "true": 0, "scripted": 0, "found": 0, "delays": []})
     false_examples = []

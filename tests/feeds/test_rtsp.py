@@ -136,6 +136,30 @@ def test_pyav_samples_at_each_keyframe_when_the_dwell_allows_it():
         server.stop()
 
 
+def test_pyav_never_hands_out_the_same_picture_twice():
+    # sampled every 0.5 s from the connection on: while the 2 s GOP is not measured yet (keyframes only) and
+    # afterwards (forward). A repeated picture looks to detection like a scene where nothing moved (the
+    # test pattern's noise and ball "stand still": after a camera outage that opened a second case for a
+    # thing under an open case) — a sample without a new picture is "not ready" instead.
+    server = RtspServer().start()
+    cam = make_adapter("CAM-T", CameraSourceSpec(kind="rtsp", url=server.url, options={"sample_every_s": 0.5}))
+    try:
+        cam.open()
+        pictures, not_ready = [first_frame(cam)[0]], 0
+        deadline = time.monotonic() + 7
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            try:
+                pictures.append(cam.read()[0])
+            except FrameNotReady as exc:
+                assert "no new" in str(exc)
+                not_ready += 1
+        assert cam.stream_facts()["decode"] == "forward" and not_ready >= 1 and len(pictures) >= 6
+        assert all((a != b).any() for a, b in itertools.pairwise(pictures))
+    finally:
+        cam.close()
+        server.stop()
+
 def test_rtsp_prefers_the_substream_and_injects_credentials():
     server = RtspServer(user="viewer", password="p@ss:word", path="/sub").start()
     spec = CameraSourceSpec(kind="rtsp", url="rtsp://127.0.0.1:9/main-does-not-exist",

@@ -8,7 +8,6 @@ from models.cases import Case
 from models.workflow import apply, hand_to_person
 from models.clock import utcnow
 from tests.dashboard.desktop_helpers import callback_key, dash_call, login
-from tests.dashboard.pages.desk_fixtures import desk  # noqa: F401
 
 
 def _page(app, client, code):

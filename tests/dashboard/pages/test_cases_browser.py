@@ -4,7 +4,6 @@ unit's case; anonymous users reach only the login page, the public report form a
 Screenshots at 1366×768 and 1920×1080 go to test-artifacts/desktop/."""
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 

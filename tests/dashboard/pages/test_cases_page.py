@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from models.cases import Case
 from tests.dashboard.desktop_helpers import callback_key, dash_call, login, pattern_clicks
-from tests.dashboard.pages.desk_fixtures import desk  # noqa: F401
 
 
 def _rows(app, client, filt=None, sort=None):

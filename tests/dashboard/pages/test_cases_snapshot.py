@@ -11,7 +11,6 @@ from models.clock import utcnow
 from models.registry import MonitoringPoint, ProblemType
 from models.workflow import open_case
 from tests.dashboard.desktop_helpers import callback_key, dash_call, login
-from tests.dashboard.pages.desk_fixtures import desk  # noqa: F401
 
 
 def _add_cases(ctx, n, hours_ago):

@@ -11,7 +11,6 @@ from models.cases import Case
 from models.registry import IndicatorAssignment
 from models.workflow import apply
 from tests.dashboard.desktop_helpers import callback_key, dash_call, login
-from tests.dashboard.pages.desk_fixtures import desk  # noqa: F401
 
 LATIN_WORDS = re.compile(r"[A-Za-z]{4,}")
 

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from models.notifications import Notification
 from tests.dashboard.desktop_helpers import callback_key, dash_call, login, pattern_clicks
-from tests.dashboard.pages.desk_fixtures import desk  # noqa: F401 - fixture
 
 
 def test_dead_letters_listed_and_requeued_by_admins(desk):  # noqa: F811

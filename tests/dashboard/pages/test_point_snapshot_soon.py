@@ -10,7 +10,6 @@ from models.clock import utcnow
 from models.latest_frames import store_for
 from models.registry import Camera
 from tests.dashboard.desktop_helpers import callback_key, dash_call, login, page_module
-from tests.dashboard.pages.desk_fixtures import desk  # noqa: F401
 
 
 def _find(component, cid):

@@ -3,7 +3,6 @@ changed, and the note is labelled for the chosen way (整改说明 / 延期理�
 from __future__ import annotations
 
 from tests.dashboard.desktop_helpers import callback_key, dash_call, login
-from tests.dashboard.pages.desk_fixtures import desk  # noqa: F401
 
 
 def test_task_form_feedback(desk):

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from models.cases import Case, Evidence
 from models.images import evidence_root
 from tests.dashboard.desktop_helpers import callback_key, dash_call, login
-from tests.dashboard.pages.desk_fixtures import desk  # noqa: F401
 
 
 def _photo(fmt="JPEG") -> str:

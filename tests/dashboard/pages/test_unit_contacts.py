@@ -10,7 +10,6 @@ from models.config import NotifyConfig
 from models.notifications import UnitContact
 from models.registry import ResponsibleUnit
 from tests.dashboard.desktop_helpers import callback_key, dash_call, login, pattern_clicks
-from tests.dashboard.pages.desk_fixtures import desk  # noqa: F401 - fixture
 
 
 def _contacts(ctx, code):

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from dashboard import access
 from models.registry import Camera
 from tests.dashboard.desktop_helpers import dash_call, login, page_module
-from tests.dashboard.pages.desk_fixtures import desk  # noqa: F401
 
 
 def _find(component, cid):
