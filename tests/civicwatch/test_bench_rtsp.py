@@ -29,7 +29,7 @@ def test_bench_rtsp_measures_the_product_and_the_floor_on_real_streams(tmp_path,
     # every camera sampled on its 2 s interval during the 6 s (±1 for the window's edges)
     assert out["samples_per_camera"]["expected"] == pytest.approx(3, abs=0.2)
     assert out["samples_per_camera"]["min"] >= 2 and out["floor_samples_per_camera"] >= 2
-    # keyframe sampling: one decoded picture per sample at most (a late keyframe gives the last picture again)
+    # keyframe sampling: one decoded picture per sample at most (a late keyframe: "not ready", no repeat)
     assert 1 <= out["decoded_per_camera"] <= out["samples_per_camera"]["mean"]
     assert out["cpu_ms_per_camera_s"] > 0 and out["floor_ms_per_camera_s"] > 0
     assert abs(out["ratio_to_floor"] - out["cpu_ms_per_camera_s"] / out["floor_ms_per_camera_s"]) < 0.01

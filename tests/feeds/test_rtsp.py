@@ -154,8 +154,8 @@ def test_pyav_never_hands_out_the_same_picture_twice():
             except FrameNotReady as exc:
                 assert "no new" in str(exc)
                 not_ready += 1
-        assert cam.stream_facts()["decode"] == "forward" and not_ready >= 1 and len(pictures) >= 6
         assert all((a != b).any() for a, b in itertools.pairwise(pictures))
+        assert cam.stream_facts()["decode"] == "forward" and not_ready >= 1 and len(pictures) >= 6
     finally:
         cam.close()
         server.stop()
