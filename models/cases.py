@@ -130,12 +130,15 @@ class Case(Base):
         Index("ix_cases_state_deadline", "state", "deadline_at"),  # overdue = dispatched and deadline passed
         Index("ix_cases_state_dispatched", "state", "dispatched_at"),  # summary: not-yet-handled this year
         Index("ix_cases_handled_at", "handled_at"),
+        # recurrences of given cases (不复发率 of the measured indicators, read by the wall's rankings)
+        Index("ix_cases_previous_case", "previous_case_id"),
         # covering indexes of the wall's year aggregates (index-only scans, not a pass over the whole table):
-        # cases found since a date and the stages they reached; dispatched cases ranked by district/unit
+        # cases found since a date and the stages they reached; the period KPIs of the dispatched cases by
+        # district/unit (models.kpi_report.case_kpis: the incentive scores the wall ranks by)
         Index("ix_cases_found_stages", "found_at", "accepted_at", "dispatched_at", "handled_at", "verified_at",
               "closed_at"),
         Index("ix_cases_dispatched_rank", "dispatched_at", "state", "district_id", "unit_id", "deadline_at",
-              "handled_at"),
+              "handled_at", "closed_at", "rework_count", "extension_count"),
         Index("ix_cases_updated_state", "updated_at", "state"),  # detection: cases closed in the last seconds
     )
 

@@ -117,13 +117,15 @@ def score_rows(current: Mapping[Any, Mapping[str, Any]], previous: Mapping[Any, 
 
 
 def indicator_completion(session: Session, level: str, period: Period | None = None,
-                         now: datetime | None = None) -> dict[int, float]:
+                         now: datetime | None = None, measured: Mapping | None = None) -> dict[int, float]:
     """Mean completion (0–100) of the assigned indicators per unit id or per district id (its units').
 
     Hand-entered indicators count with their current value; indicators measured from the cases
     (``auto_rule``) with their value for ``period`` (:mod:`models.indicator_measures`) and not at all for a
-    unit without cases of their types in the period."""
-    measured = computed_progress(session, period, now) if period is not None else {}
+    unit without cases of their types in the period. ``measured``: :func:`computed_progress` of ``period`` when
+    the caller has it already."""
+    if measured is None:
+        measured = computed_progress(session, period, now) if period is not None else {}
     values: dict[int, list[float]] = defaultdict(list)
     q = (select(IndicatorAssignment.indicator_id, IndicatorAssignment.unit_id, ResponsibleUnit.district_id,
                 IndicatorAssignment.progress, IndicatorAssignment.target, Indicator.target, Indicator.auto_rule)
@@ -160,14 +162,28 @@ def lists(rows: list[dict[str, Any]], cfg: IncentiveConfig) -> dict[str, list[di
 def score_period(session: Session, period: Period, level: str = "unit", now: datetime | None = None,
                  cfg: IncentiveConfig | None = None) -> dict[str, Any]:
     """The incentive scores of every unit (``level="unit"``) or county (``"district"``) for ``period``."""
-    if level not in LEVELS:
-        raise IncentiveError(f"level: expected one of {', '.join(LEVELS)}, got {level!r}")
+    return score_levels(session, period, (level,), now, cfg)[level]
+
+
+def score_levels(session: Session, period: Period, levels: tuple[str, ...] = LEVELS, now: datetime | None = None,
+                 cfg: IncentiveConfig | None = None) -> dict[str, dict[str, Any]]:
+    """:func:`score_period` for several levels at once (the case-measured indicator progress is computed once
+    per period and shared): ``{level: result}``."""
+    for level in levels:
+        if level not in LEVELS:
+            raise IncentiveError(f"level: expected one of {', '.join(LEVELS)}, got {level!r}")
     cfg = cfg or IncentiveConfig()
     now = as_utc(now or utcnow())
-    current = group_kpis(session, period, level, now)
-    previous = group_kpis(session, period.previous(), level, now)
-    rows = score_rows(current, previous, indicator_completion(session, level, period, now), _names(session, level),
-                      cfg, indicator_completion(session, level, period.previous(), now))
-    return {"period": period.label, "first_day": period.first_day.isoformat(),
-            "last_day": period.last_day.isoformat(), "level": level, "as_of": now.isoformat(),
-            "config": cfg.model_dump(), "rows": rows, **lists(rows, cfg)}
+    measured = {p: computed_progress(session, p, now) for p in (period, period.previous())}
+    out = {}
+    for level in levels:
+        current = group_kpis(session, period, level, now)
+        previous = group_kpis(session, period.previous(), level, now)
+        rows = score_rows(current, previous,
+                          indicator_completion(session, level, period, now, measured[period]),
+                          _names(session, level), cfg,
+                          indicator_completion(session, level, period.previous(), now, measured[period.previous()]))
+        out[level] = {"period": period.label, "first_day": period.first_day.isoformat(),
+                      "last_day": period.last_day.isoformat(), "level": level, "as_of": now.isoformat(),
+                      "config": cfg.model_dump(), "rows": rows, **lists(rows, cfg)}
+    return out

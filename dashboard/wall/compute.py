@@ -26,10 +26,10 @@ def year_and_today(session: Session, now: datetime, year: dict[str, Any]) -> dic
 
 
 def compute_snapshot(session: Session, now: datetime, reg: Registry, dialect: str,
-                     slow: dict[str, Any] | None = None) -> dict[str, Any]:
+                     slow: dict[str, Any] | None = None, incentives=None) -> dict[str, Any]:
     """Everything one wall tick shows, as JSON-able data (no figures). ``slow``: the last
-    :func:`compute_slow` result (computed now when not given)."""
-    slow = slow or compute_slow(session, now, reg, dialect)
+    :func:`compute_slow` result (computed now, with the ``incentives`` scoring config, when not given)."""
+    slow = slow or compute_slow(session, now, reg, dialect, incentives)
     kpi = live.kpi_figures(session, now)
     open_cases = live.open_cases(session, now)
     states, state_counts = live.point_states(session, reg, open_cases)

@@ -184,8 +184,9 @@ def event_rows(events: list[dict[str, Any]], thumb_url) -> list:
 def _rank_list(title: str, items: list[dict[str, Any]], improved: bool = False) -> html.Div:
     body: list = []
     for i, it in enumerate(items):
-        value = f"+{it['gain']:.2f}" if improved else fmt_rate(it["rate"])
-        extra = (f"{T.RANK_RATE} {fmt_rate(it['rate'])}" if improved
+        value = f"+{it['gain']:.2f}" if improved else f"{it['score']:.2f}"
+        # short side text: the unit names need the room (the score itself is the value)
+        extra = (f"{T.RANK_SCORE} {it['score']:.2f}" if improved
                  else f"{T.RANK_ONTIME} {fmt_rate(it['ontime'])} · {fmt_int(it['handled'])}{T.UNIT_JIAN}")
         body.append(html.Div(className="wall-rank-row", children=[
             html.Span(str(i + 1), className=f"wall-rank-no wall-rank-no{i + 1}"),

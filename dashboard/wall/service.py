@@ -87,7 +87,7 @@ class WallSnapshotService:
                 self.refresh_slow()
             elif time.monotonic() - self._slow_at >= self.slow_every_s:
                 self._start_slow_refresh()
-            data = compute_snapshot(s, now, reg, dialect, self._slow)
+            data = compute_snapshot(s, now, reg, dialect, self._slow, self.ctx.config.incentives)
         pipeline = self.liveness.state(data.pop("last_frame_db"), now)
         data["digests"] = digests(data)
         digest = content_key(data)
@@ -111,7 +111,8 @@ class WallSnapshotService:
         t0 = time.perf_counter()
         try:
             with self.ctx.sessions() as s:
-                self._slow = compute_slow(s, utcnow(), self.registry(), self.ctx.engine.dialect.name)
+                self._slow = compute_slow(s, utcnow(), self.registry(), self.ctx.engine.dialect.name,
+                                          self.ctx.config.incentives)
             self._slow_at = time.monotonic()
             self.last_slow_ms = (time.perf_counter() - t0) * 1000
         finally:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from models.cases import Case
 from models.clock import LOCAL_TZ
+from models.config import IncentiveConfig
 from models.registry import ProblemType
 
 from .definitions import local_day_start, local_year_start
@@ -54,9 +55,10 @@ def types(session: Session, now: datetime) -> dict[str, list]:
     return {"names": [r[0] for r in rows], "counts": [int(r[1]) for r in rows]}
 
 
-
-def compute_slow(session: Session, now: datetime, reg: Registry, dialect: str) -> dict[str, Any]:
-    """The year/30-day aggregates: they move slowly, so they are recomputed every ``slow_every_s``."""
+def compute_slow(session: Session, now: datetime, reg: Registry, dialect: str,
+                 incentives: IncentiveConfig | None = None) -> dict[str, Any]:
+    """The year/30-day aggregates: they move slowly, so they are recomputed every ``slow_every_s``.
+    ``incentives``: the scoring config of the rankings (default: the built-in one)."""
     return {
         # the year funnel up to the start of today; the snapshot adds what was found since, counted live,
         # so 本年 and 今日 come from one moment and 本年 is never below 今日
@@ -64,5 +66,5 @@ def compute_slow(session: Session, now: datetime, reg: Registry, dialect: str) -
                       "year_start": local_year_start(now).isoformat(), "cut": local_day_start(now).isoformat()},
         "trend": trend(session, now, dialect),
         "types": types(session, now),
-        "rank": rankings(session, now, reg),
+        "rank": rankings(session, now, reg, incentives),
     }

@@ -14,7 +14,7 @@ from ..registry_io.exporter import write_csv
 from ..registry_io.schema import TABLES
 from .cameras import build_cameras
 from .geo import DistrictShapes
-from .indicators import build_assignments, build_indicators
+from .indicators import assign_measured, build_assignments, build_indicators
 from .points import build_points
 from .problem_types import build_problem_types, build_routing_rules
 from .units import DISTRICTS, build_units
@@ -74,6 +74,7 @@ def build_demo_registry(seed: int = DEFAULT_SEED) -> dict[str, list[dict[str, ob
     assignments = build_assignments(rng, indicators, units)
     problem_types = build_problem_types(indicators)
     routing = build_routing_rules(problem_types, points)
+    assignments = assign_measured(assignments, indicators, problem_types, routing, units)
     return {
         "districts": districts, "units": units, "points": points, "cameras": cameras, "indicators": indicators,
         "indicator_assignments": assignments, "problem_types": problem_types, "routing_rules": routing,

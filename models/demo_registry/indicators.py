@@ -1,5 +1,10 @@
 """Demo creation indicators (创建指标): 130, grouped by creation class (文明城市/文明单位/文明村镇/文明校园),
-category and subcategory, each assigned to one or more units with plausible progress (演示数据)."""
+category and subcategory, each assigned to one or more units with plausible progress (演示数据).
+
+The indicators linked to problem types whose wording is about how those problems are dealt with are measured
+from the cases (``auto_rule``, :mod:`models.indicator_measures`) and assigned to the units the cases of their
+types are routed to (a unit's measured progress comes from its own cases), so the demo shows their progress
+as cases close."""
 from __future__ import annotations
 
 import random
@@ -113,6 +118,26 @@ CITY_CATEGORY_UNITS = {
 }
 
 
+# indicator name → (auto_rule, auto_days): only indicators linked to problem types (problem_types.py) whose
+# wording fits a rule — "…有序 / 整洁 / 日产日清 / 查处" = dealt with by the deadline (on_time), "有效治理 / 完好" =
+# the fix holds at the camera re-check (recheck_passed), "无… / 无满溢" = the problem does not come back within
+# auto_days (no_recurrence). Linked ones that do not fit (location-specific, or the linked types do not measure
+# them: 空气质量优良天数比例, 公交站台秩序良好, 黑臭水体整治 counted in 个 …) keep a hand-entered value.
+MEASURED: dict[str, tuple[str, int | None]] = {
+    "主次干道无占道经营": ("no_recurrence", 30), "店外经营有效治理": ("recheck_passed", None),
+    "消防通道畅通": ("on_time", None),
+    "主次干道路面整洁": ("on_time", None), "背街小巷路面整洁": ("on_time", None),
+    "生活垃圾日产日清": ("on_time", None), "垃圾桶无满溢": ("no_recurrence", 7),
+    "河道水面清洁": ("on_time", None),
+    "沿街立面无乱张贴": ("no_recurrence", 30), "无违规悬挂横幅": ("no_recurrence", 30),
+    "无私搭乱建": ("no_recurrence", 90), "违法建设查处率": ("on_time", None),
+    "绿地无脏乱": ("no_recurrence", 30),
+    "井盖完好": ("recheck_passed", None), "路面平整无破损": ("recheck_passed", None),
+    "机动车有序停放": ("on_time", None), "非机动车有序停放": ("on_time", None),
+    "主次干道公益广告刊播": ("on_time", None),
+}
+
+
 def build_indicators() -> list[dict[str, object]]:
     """The 130 indicators in tree order; codes WM-C001 (城市), WM-D… (单位), WM-V… (村镇), WM-S… (校园)."""
     prefix = {"文明城市": "C", "文明单位": "D", "文明村镇": "V", "文明校园": "S"}
@@ -124,10 +149,12 @@ def build_indicators() -> list[dict[str, object]]:
                 for item in items:
                     name, measure, target = (item.split("|") + ["", ""])[:3] if "|" in item else (item, "%", "95")
                     n += 1
+                    rule, days = MEASURED.get(name, (None, None))
                     out.append(dict(
                         code=f"WM-{prefix[creation_class]}{n:03d}", name=name, creation_class=creation_class,
                         category=category, subcategory=sub, target=float(target), measure=measure,
                         description=f"{creation_class} · {category} · {sub}（演示数据）",
+                        auto_rule=rule, auto_days=days,
                     ))
     return out
 
@@ -161,3 +188,26 @@ def build_assignments(rng: random.Random, indicators: list[dict], units: list[di
             out.append(dict(indicator_code=ind["code"], unit_code=code, target=target, progress=progress,
                             evidence=None))
     return out
+
+
+def assign_measured(assignments: list[dict[str, object]], indicators: list[dict[str, object]],
+                    problem_types: list[dict[str, object]], routing: list[dict[str, object]],
+                    units: list[dict[str, object]]) -> list[dict[str, object]]:
+    """``assignments`` where each indicator measured from the cases is assigned to exactly the units its linked
+    types are routed to (routing rules and the types' default units): a unit's measured progress comes from
+    its own cases, so an owner that never receives them would only ever show 0 件."""
+    routed: dict[str, set[str]] = {}
+    for r in routing:
+        routed.setdefault(str(r["problem_type_code"]), set()).add(str(r["unit_code"]))
+    handlers: dict[str, set[str]] = {}
+    for t in problem_types:
+        for code in t["indicator_codes"]:
+            handlers.setdefault(str(code), set()).update(routed.get(str(t["code"]), set()),
+                                                         {str(t["default_unit_code"])})
+    order = {str(u["code"]): i for i, u in enumerate(units)}
+    measured = {str(i["code"]): i for i in indicators if i["auto_rule"]}
+    kept = [a for a in assignments if a["indicator_code"] not in measured]
+    extra = [dict(indicator_code=code, unit_code=unit, target=float(ind["target"]), progress=0.0, evidence=None)
+             for code, ind in measured.items() for unit in handlers.get(code, set())]
+    position = {str(i["code"]): n for n, i in enumerate(indicators)}
+    return sorted(kept + extra, key=lambda a: (position[str(a["indicator_code"])], order[str(a["unit_code"])]))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 19:34:50.200619
+Create Date: 2026-12-05 19:45:48.229241
 """
 from alembic import op
 import sqlalchemy as sa
@@ -329,13 +329,14 @@ def upgrade() -> None:
         batch_op.create_index('ix_cases_camera_state', ['camera_id', 'state'], unique=False)
         batch_op.create_index('ix_cases_deadline_state', ['deadline_at', 'state'], unique=False)
         batch_op.create_index('ix_cases_dispatched_at', ['dispatched_at', 'state'], unique=False)
-        batch_op.create_index('ix_cases_dispatched_rank', ['dispatched_at', 'state', 'district_id', 'unit_id', 'deadline_at', 'handled_at'], unique=False)
+        batch_op.create_index('ix_cases_dispatched_rank', ['dispatched_at', 'state', 'district_id', 'unit_id', 'deadline_at', 'handled_at', 'closed_at', 'rework_count', 'extension_count'], unique=False)
         batch_op.create_index('ix_cases_district_state', ['district_id', 'state'], unique=False)
         batch_op.create_index('ix_cases_external_ref', ['source', 'external_ref'], unique=False)
         batch_op.create_index('ix_cases_found_at', ['found_at'], unique=False)
         batch_op.create_index('ix_cases_found_stages', ['found_at', 'accepted_at', 'dispatched_at', 'handled_at', 'verified_at', 'closed_at'], unique=False)
         batch_op.create_index('ix_cases_handled_at', ['handled_at'], unique=False)
         batch_op.create_index('ix_cases_point', ['point_id'], unique=False)
+        batch_op.create_index('ix_cases_previous_case', ['previous_case_id'], unique=False)
         batch_op.create_index('ix_cases_state', ['state'], unique=False)
         batch_op.create_index('ix_cases_state_deadline', ['state', 'deadline_at'], unique=False)
         batch_op.create_index('ix_cases_state_dispatched', ['state', 'dispatched_at'], unique=False)
@@ -526,6 +527,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_cases_state_dispatched')
         batch_op.drop_index('ix_cases_state_deadline')
         batch_op.drop_index('ix_cases_state')
+        batch_op.drop_index('ix_cases_previous_case')
         batch_op.drop_index('ix_cases_point')
         batch_op.drop_index('ix_cases_handled_at')
         batch_op.drop_index('ix_cases_found_stages')

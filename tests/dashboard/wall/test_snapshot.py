@@ -52,8 +52,8 @@ def test_snapshot_figures_match_the_database(ctx):
     assert sum(snap["trend"]["found"]) == month_found and len(snap["trend"]["days"]) == 30
     assert len(snap["types"]["names"]) == 10 and snap["types"]["counts"] == sorted(snap["types"]["counts"],
                                                                                    reverse=True)
-    rates = [d["rate"] for d in snap["rank"]["districts"]]
-    assert rates == sorted(rates, reverse=True)  # best results first: no "worst" list
+    scores = [d["score"] for d in snap["rank"]["districts"]]
+    assert scores == sorted(scores, reverse=True)  # best scores first: no "worst" list
     assert snap["cameras"]["total"] == 210 and snap["cameras"]["online"] == snap["kpi"]["cameras_online"]
     assert city["rows"]["cases"] == 600
 

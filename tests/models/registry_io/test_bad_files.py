@@ -159,14 +159,22 @@ def test_indicator_rule_round_trips(tmp_path, sqlite_ctx):
     from models.registry import Indicator
 
     reg = copy_demo(tmp_path)
-    code = read_rows(reg / "indicators.csv")[1][0]
-    set_cell(reg / "indicators.csv", 2, "auto_rule", "no_recurrence")
-    set_cell(reg / "indicators.csv", 2, "auto_days", "14")
+    rows = read_rows(reg / "indicators.csv")
+    rule = rows[0].index("auto_rule")
+    # the first hand-entered indicator becomes measured; the shipped measured ones keep their rule
+    n = next(i for i, r in enumerate(rows) if i and not r[rule])
+    code, hand = rows[n][0], [r[0] for i, r in enumerate(rows) if i and i != n and not r[rule]]
+    shipped = {r[0]: r[rule] for r in rows[1:] if r[rule]}
+    assert shipped  # the demo registry measures some indicators from the cases
+    assert set_cell(reg / "indicators.csv", n + 1, "auto_rule", "no_recurrence") == ""
+    set_cell(reg / "indicators.csv", n + 1, "auto_days", "14")
     import_registry(sqlite_ctx.sessions, reg)
     with sqlite_ctx.sessions() as s:
         ind = s.scalar(select(Indicator).where(Indicator.code == code))
         assert (ind.auto_rule, ind.auto_days) == ("no_recurrence", 14)
-        assert s.scalar(select(Indicator).where(Indicator.code != code).limit(1)).auto_rule is None
+        assert dict(s.execute(select(Indicator.code, Indicator.auto_rule)
+                              .where(Indicator.auto_rule.is_not(None), Indicator.code != code)).all()) == shipped
+        assert not s.scalars(select(Indicator.auto_rule).where(Indicator.code.in_(hand))).first()
     out = tmp_path / "out"
     export_registry(sqlite_ctx.sessions, out)
     row = next(r for r in read_rows(out / "indicators.csv") if r[0] == code)

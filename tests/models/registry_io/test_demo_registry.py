@@ -148,3 +148,32 @@ def test_generator_is_deterministic_and_matches_the_shipped_files(tmp_path, demo
             f"assets/registry/{path.name} differs from the generator: run scripts/make_demo_registry.py")
     readme = (DEMO_DIR / "README.md").read_text(encoding="utf-8")
     assert "演示数据" in readme and "demo data" in readme
+
+
+def test_indicators_linked_to_problem_types_are_measured_from_the_cases_of_their_owners(demo):
+    """The measured indicators (auto_rule) are linked to problem types and owned by exactly the units the
+    cases of those types are routed to; an indicator without a linked type keeps a hand-entered value."""
+    from models.indicator_measures import AUTO_RULES
+
+    linked: dict[str, set[str]] = {}
+    for t in demo["problem_types"]:
+        for code in t["indicator_codes"]:
+            linked.setdefault(code, set()).add(t["code"])
+    routed: dict[str, set[str]] = {}
+    for r in demo["routing_rules"]:
+        routed.setdefault(r["problem_type_code"], set()).add(r["unit_code"])
+    default = {t["code"]: t["default_unit_code"] for t in demo["problem_types"]}
+    owners: dict[str, set[str]] = {}
+    for a in demo["indicator_assignments"]:
+        owners.setdefault(a["indicator_code"], set()).add(a["unit_code"])
+    measured = {i["code"]: i for i in demo["indicators"] if i["auto_rule"]}
+    assert {i["auto_rule"] for i in measured.values()} == set(AUTO_RULES)  # every rule is used
+    assert len(measured) >= 15
+    for code, ind in measured.items():
+        assert code in linked, f"{code} {ind['name']} is measured but linked to no problem type"
+        handlers = {u for t in linked[code] for u in routed.get(t, set()) | {default[t]}}
+        assert owners[code] == handlers, code
+        assert (ind["auto_days"] is not None) == (ind["auto_rule"] == "no_recurrence")
+    for i in demo["indicators"]:
+        if i["code"] not in linked:
+            assert i["auto_rule"] is None and i["auto_days"] is None
