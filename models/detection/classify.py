@@ -27,7 +27,9 @@ frames) *and* other static foreground beside it (≥ 5 %) is a piece of a heap (
 which is compact and stands alone.
 
 Person-like regions (aspect > 1.5, i.e. taller than wide) fail every gate but the generic one's
-aspect too: a standing person is never a stationary problem.
+aspect too: a standing person is never a stationary problem. A thin line (under 3 % of the frame high
+and 4 × wider than high: the edge of a thing across a zone border, a kerb, a cable, a flapping tape)
+fails every rule too: it met the banner's gates (long strip) with no cue, which alone scores 0.5.
 
 **Never drop** (:func:`fallback`): the rules fit the simulator's sprites; on real pixels a thing plainly
 left in a zone may fit none of them. The caller has already established that the region is a thing left
@@ -99,7 +101,7 @@ def score_type(t: TypeSpec, f: RegionFeatures, alone: bool = True) -> float:
     lo, hi = p.get("aspect", (0.0, 99.0))
     if not (p.get("min_w", 0.0) <= f.rel_w <= p.get("max_w", 1.0)) or not (lo <= f.aspect <= hi):
         return 0.0
-    if f.aspect > 1.5:  # person-like: taller than wide
+    if f.aspect > 1.5 or _thin_line(f):  # person-like (taller than wide), or a thin line
         return 0.0
     if generic:
         return 0.5 if alone else 0.3
@@ -120,7 +122,13 @@ def vetoed(f: RegionFeatures) -> bool:
     """A clear non-match for every stationary type: a person-like upright region, a thin line (under 3 % of
     the frame high and 4 × wider than high: a flapping tape, a kerb or shadow edge, a cable), or a holed
     piece of a larger heap (other static parts beside it)."""
-    return f.aspect > 1.5 or (f.aspect < 0.25 and f.rel_h < 0.03) or (f.holes >= 0.1 and f.neighbours >= 0.05)
+    return f.aspect > 1.5 or _thin_line(f) or (f.holes >= 0.1 and f.neighbours >= 0.05)
+
+
+def _thin_line(f: RegionFeatures) -> bool:
+    """Under 3 % of the frame high and 4 × wider than high: an edge, not a thing (a banner at street scale
+    is several times higher)."""
+    return f.aspect < 0.25 and f.rel_h < 0.03
 
 
 def _soft_score(t: TypeSpec, f: RegionFeatures) -> float:

@@ -11,6 +11,9 @@ problem stays known (``raised``) while it is seen and for the type's de-dup wind
 seen, so the same thing is not raised twice; a problem confirmed again after its earlier case was closed
 is linked to it (``previous_case_id``). A part of a larger thing being tracked (most of its box inside the
 larger one's) is never raised on its own: a bike heap or a poster group seen in fragments is one problem.
+An observation overlapping problems of both kinds (a crowd, a thing left) belongs to the one of its own
+kind (:func:`same_kind`): a stall seen merged with the people around it stays the stall already tracked,
+not a second problem grown from the crowd's box.
 """
 from __future__ import annotations
 
@@ -32,6 +35,13 @@ def _inside(a, b) -> float:
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
     return ix * iy / _area(a) if _area(a) > 0 else 0.0
+
+
+def same_kind(signal_a: str, signal_b: str) -> bool:
+    """Observations of these two signals are of the same kind: a crowd (people, 人群聚集) is one kind, the
+    static signals (a stationary object, a wall change: a thing across a ground/wall border is one thing)
+    the other. When an observation overlaps problems of both kinds it belongs to the one of its kind."""
+    return (signal_a.split(":")[0] == "crowd") == (signal_b.split(":")[0] == "crowd")
 
 
 def iou(a, b) -> float:
@@ -79,6 +89,7 @@ class Problem:
     unconfirmed_hits: int = 0  # observations whose type no rule confirmed (fallback)
     samples: int = 0  # analysed samples since it was first observed (pending problems): hits / samples = presence
     appearance: object = None  # its pixels when last observed (analysis size), to recognise it when uncovered
+    signal: str = "stationary_object"  # the signal that first saw it (a crowd, or a thing left: see same_kind)
 
     @property
     def type(self) -> TypeSpec:
@@ -111,13 +122,17 @@ class ProblemTracker:
         self.closed: list[tuple] = []  # (zone, box, case_id, closed_t) of closed cases, for recurrence links
 
     def _match(self, ob: Observation) -> Problem | None:
-        best, best_iou = None, self.settings.match_iou
+        """The problem an observation updates: the best box overlap (IoU ≥ ``match_iou``) in its zone, one of
+        the same kind first (:func:`same_kind`: a stall seen merged with the people around it overlaps the
+        crowd's box as well as its own — it is the stall); else a larger thing holding it."""
+        best, best_key = None, None
         for p in self.problems:
             if p.zone != ob.zone:
                 continue
             v = iou(p.box, ob.box)
-            if v >= best_iou:
-                best, best_iou = p, v
+            key = (same_kind(p.signal, ob.signal), v)
+            if v >= self.settings.match_iou and (best_key is None or key > best_key):
+                best, best_key = p, key
         return best if best is not None else (self._container(ob.zone, ob.box, ob.t)
                                               or self._overlapping(ob.zone, ob.box, ob.t)
                                               or (self._touching(ob.box, ob.t) if ob.fallback else None))
@@ -174,7 +189,8 @@ class ProblemTracker:
             return p
         if p is None:
             first = min(ob.t, ob.since) if ob.since is not None else ob.t
-            p = Problem(self.camera_code, ob.zone, ob.box, first, ob.t, first_frame=frame, first_box=ob.box)
+            p = Problem(self.camera_code, ob.zone, ob.box, first, ob.t, first_frame=frame, first_box=ob.box,
+                        signal=ob.signal)
             self.problems.append(p)
         elif p.confirmed_at is None:
             # pending: follow the thing's extent (smoothed)
@@ -230,7 +246,8 @@ class ProblemTracker:
 
     def add_known(self, type_: TypeSpec, zone: str, box, t: float, case_id: int) -> Problem:
         """A problem that already has a case (reloaded after a restart): matched, never raised again."""
-        p = Problem(self.camera_code, zone, tuple(box), t, t, confirmed_at=t, case_id=case_id)
+        p = Problem(self.camera_code, zone, tuple(box), t, t, confirmed_at=t, case_id=case_id,
+                    signal=type_.signals[0] if type_.signals else "stationary_object")
         p.votes[type_.code] += 1
         p.types[type_.code] = type_
         p.hits = 1

@@ -9,8 +9,9 @@ against the wall as it was; the background never learns a tracked region, so the
 
 Regions made only of upright blobs (people standing, alone or in a group) are never classified.
 Static regions vetoed by the rules (a person standing, a piece of a heap) or in zones checking no type
-are left alone; if they stay for
-``absorb_after_s`` they are accepted into the background as the new normal. A new region whose edges
+are left alone, and so is the edge of a thing lying mostly in a zone of the other signal (the top of a
+pile at the foot of a wall, cut off by the wall zone: it belongs to the zone holding most of it); if they
+stay for ``absorb_after_s`` they are accepted into the background as the new normal. A new region whose edges
 are in the background rather than in the frame is a *ghost* (something in the first frames that left)
 and is absorbed at once.
 """
@@ -64,6 +65,7 @@ class StaticRegions:
         seen_unclassified = []
         current: list = []
         background = fc.bg.background_now()
+        whole = None  # components of the static foreground of the whole view, computed when first needed
         for i in range(1, n):
             x, y, w, h, area = (int(v) for v in stats[i])
             if area < min_px:
@@ -77,6 +79,12 @@ class StaticRegions:
                 continue
             if _people_only(region):
                 seen_unclassified.append((box_px, None))
+                continue
+            if whole is None:
+                whole = cv2.connectedComponents(cv2.morphologyEx(fc.bg.static_fg, cv2.MORPH_CLOSE, _KERNEL),
+                                                connectivity=8)[1]
+            if _mostly_elsewhere(whole, region, x, y, w, h, (fc.zones.label > 0) & (zmask == 0)):
+                seen_unclassified.append((box_px, None))  # the edge of a thing in a zone of another signal
                 continue
             if not any(iou(k, box_px) > 0.3 for k in self._recent) and not _tracked(fc, region, x, y, w, h) \
                     and fc.bg.is_ghost(fc.frame, x, y, w, h, region):
@@ -129,6 +137,19 @@ def _tracked(fc: FrameContext, region: np.ndarray, x: int, y: int, w: int, h: in
         return False
     m = region > 0
     return bool(m.any()) and float(hold[y:y + h, x:x + w][m].mean()) >= 0.3
+
+
+def _mostly_elsewhere(whole: np.ndarray, region: np.ndarray, x: int, y: int, w: int, h: int,
+                      elsewhere: np.ndarray) -> bool:
+    """The static thing this region belongs to (its component in the whole view's static foreground) lies
+    mostly in zones another signal checks: the region is that thing's edge across a zone border (the top
+    of a pile at the foot of a wall, cut off by the wall zone) — it belongs to the zone holding most of it."""
+    ids = whole[y:y + h, x:x + w][region > 0]
+    ids = ids[ids > 0]
+    if ids.size == 0:
+        return False
+    thing = whole == int(np.bincount(ids).argmax())
+    return int((thing & elsewhere).sum()) > int(region.sum())
 
 
 def _people_only(region: np.ndarray) -> bool:
