@@ -71,6 +71,9 @@ def tiny_disk(path: Path):
             subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
+IMAGES = ["confirmation", "first_sight", "ref_clean", "ref_problem"]
+
+
 def test_evidence_disk_full_degrades_to_cases_without_images_and_recovers(tmp_path, caplog):
     caplog.set_level(logging.INFO)
     ev_dir = tmp_path / "evidence"
@@ -99,17 +102,18 @@ def test_evidence_disk_full_degrades_to_cases_without_images_and_recovers(tmp_pa
 
             def cases():
                 with ctx.sessions() as s:
-                    return [(c.id, len(s.scalars(select(Evidence).where(Evidence.case_id == c.id)).all()))
+                    return [(c.id, sorted(s.scalars(select(Evidence.kind).where(Evidence.case_id == c.id)).all()))
                             for c in s.scalars(select(Case).order_by(Case.id))]
 
             run_until([], lambda: clock["seq"] >= 10, "the background to be learnt")
             run_until([0], lambda: len(cases()) == 1, "the first case (disk has space)")
-            assert cases()[0][1] == 2  # first sight + confirmation
+            # first sight + confirmation, and the two re-check references (problem as confirmed, clean view)
+            assert cases()[0][1] == IMAGES
             assert not svc.status()["evidence_disk_full"]
 
             fill()
             run_until([0, 1, 2], lambda: len(cases()) == 3, "cases while the disk is full")
-            assert [n for _, n in cases()[1:]] == [0, 0]  # cases keep flowing, without images
+            assert [n for _, n in cases()[1:]] == [[], []]  # cases keep flowing, without images
             st = svc.status()
             assert st["evidence_disk_full"] and st["evidence_note"] and st["evidence_skipped_disk_full"] >= 2
             assert "ENOSPC" in (st["evidence_error"] or "ENOSPC")
@@ -123,7 +127,7 @@ def test_evidence_disk_full_degrades_to_cases_without_images_and_recovers(tmp_pa
             wait_for(lambda: time.monotonic() - svc.store._checked > evidence_mod.CHECK_EVERY_S, 30,
                      what="the evidence store's next look at the disk")
             run_until([0, 1, 2, 3], lambda: len(cases()) == 4, "a case after space returned")
-            assert cases()[-1][1] == 2
+            assert cases()[-1][1] == IMAGES
             assert not svc.status()["evidence_disk_full"] and svc.status()["evidence_note"] is None
             assert any("space available again" in r.getMessage() for r in caplog.records)
         finally:

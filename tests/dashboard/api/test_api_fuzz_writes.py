@@ -3,7 +3,7 @@ never a 5xx, only documented statuses, and every response conforms to its docume
 
 Routes: ``POST /api/v1/cases``, ``POST /api/v1/cases/{id}/actions/{action}`` (on real cases that move
 through the workflow as the examples run), ``POST /api/v1/events`` and ``/api/v1/events/batch``,
-``POST /api/v1/public/reports`` and Open311 ``POST /open311/v2/requests.json``. Runs on SQLite and PostgreSQL.
+``POST /api/v1/public/reports`` and Open311 ``POST /open311/v2/requests.{json,xml}``. Runs on SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
@@ -152,7 +152,7 @@ def test_generated_edge_batches(api_cases):
 def test_generated_public_reports_and_open311(api_cases):
     api, _ = api_cases
     reports = SCHEMA["/api/v1/public/reports"]["POST"]
-    o311 = SCHEMA["/open311/v2/requests.json"]["POST"]
+    o311 = SCHEMA["/open311/v2/requests.{format}"]["POST"]
 
     @given(case=st.one_of(reports.as_strategy(), o311.as_strategy()), data=st.data())
     @fuzz(40)
