@@ -40,7 +40,7 @@ def _problem(ptype, box):
     frame[40:60, 20:50] = (20, 20, 200)  # "garbage" on the sidewalk
     return SimpleNamespace(type=SimpleNamespace(id=ptype, code="PT01", name="暴露垃圾"), zone="人行道", box=box,
                            score=0.9, first_frame=frame, first_box=box, first_seen=time.time() - 60,
-                           id=next(_problem_ids), confirmed_at=None)
+                           id=next(_problem_ids), confirmed_at=None, type_unconfirmed=False)
 
 
 def test_detected_problem_is_dispatched_rectified_rechecked_and_closed_or_reworked(ctx, api):
